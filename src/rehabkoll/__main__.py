@@ -1,0 +1,3 @@
+from rehabkoll.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Cases (sjukfall): certificates chained in time per patient and care provider."""

@@ -1,0 +1,334 @@
+"""The case engine (sjukfallsmotor), reference form.
+
+Plain functions on plain data, no I/O. The rules, with hand-worked examples,
+are in docs/cases.md; ``rehabkoll.cases.bulk`` is the vectorised form of the
+same rules and a property test holds the two to the same answers.
+
+- A certificate's start is its earliest period start, its end its latest
+  period end; it is *active* on a day inside one of its periods.
+- Per patient and care provider, certificates sorted by start chain into one
+  case while ``start <= latest end so far + gap + 1`` (at most ``gap``
+  uncovered days between them).
+- ``days``: calendar days in the union of the case's periods. ``net_days``:
+  each of those days weighted by the degree of the most recently signed
+  certificate covering it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+DEFAULT_GAP = 5
+MAX_GAP = 90
+MAX_RECENT = 14
+ONE_DAY = timedelta(days=1)
+
+
+class InvalidSettingError(ValueError):
+    """A gap or recently-ended window outside its allowed range."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date
+    end: date
+    degree: int
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRecord:
+    """What the engine needs of one effective certificate (not test, revoked or replaced)."""
+
+    id: str
+    patient_id: str
+    care_provider_id: str
+    unit_id: str
+    doctor_id: str
+    signed_at: datetime
+    periods: tuple[Period, ...]
+    diagnosis: str
+    secondary_diagnoses: tuple[str, ...] = ()
+    occupation: tuple[str, ...] = ()
+
+    @property
+    def start(self) -> date:
+        return min(p.start for p in self.periods)
+
+    @property
+    def end(self) -> date:
+        return max(p.end for p in self.periods)
+
+    def degree_on(self, day: date) -> int | None:
+        """The degree on ``day``, or None when no period covers it (not active)."""
+        for period in self.periods:
+            if period.start <= day <= period.end:
+                return period.degree
+        return None
+
+    def active_on(self, day: date) -> bool:
+        return self.degree_on(day) is not None
+
+    @property
+    def recency(self) -> tuple[datetime, str]:
+        """Order of 'most recently signed'; the id breaks ties so the answer is stable."""
+        return (self.signed_at, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """Sjukfall: one patient's chained certificates at one care provider."""
+
+    patient_id: str
+    care_provider_id: str
+    certificates: tuple[CertificateRecord, ...]  # sorted by start
+    start: date
+    end: date
+    days: int
+    net_days: float
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One case as a work list or patient view shows it (the CLI's JSON keys)."""
+
+    patient_id: str
+    start: date
+    end: date
+    days: int
+    net_days: float
+    certificates: int
+    degree: int | None
+    degrees: tuple[int, ...]
+    diagnosis: str
+    secondary_diagnoses: tuple[str, ...]
+    doctor_id: str
+    unit_id: str
+    occupation: tuple[str, ...]
+    days_left: int
+    recently_ended: bool
+    lead_certificate_id: str = field(default="", compare=False)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "patient_id": self.patient_id,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "days": self.days,
+            "net_days": self.net_days,
+            "certificates": self.certificates,
+            "degree": self.degree,
+            "degrees": list(self.degrees),
+            "diagnosis": self.diagnosis,
+            "secondary_diagnoses": list(self.secondary_diagnoses),
+            "doctor_id": self.doctor_id,
+            "unit_id": self.unit_id,
+            "occupation": list(self.occupation),
+            "days_left": self.days_left,
+            "recently_ended": self.recently_ended,
+        }
+
+
+JSON_KEYS = (
+    "patient_id",
+    "start",
+    "end",
+    "days",
+    "net_days",
+    "certificates",
+    "degree",
+    "degrees",
+    "diagnosis",
+    "secondary_diagnoses",
+    "doctor_id",
+    "unit_id",
+    "occupation",
+    "days_left",
+    "recently_ended",
+)
+
+
+def check_gap(gap: int) -> int:
+    if not 0 <= gap <= MAX_GAP:
+        raise InvalidSettingError(f"gap must be between 0 and {MAX_GAP} days, not {gap}")
+    return gap
+
+
+def check_recent(recent: int) -> int:
+    if not 0 <= recent <= MAX_RECENT:
+        raise InvalidSettingError(
+            f"recently ended must be between 0 and {MAX_RECENT} days, not {recent}"
+        )
+    return recent
+
+
+def chain(certificates: Sequence[CertificateRecord], gap: int = DEFAULT_GAP) -> list[Case]:
+    """Chain one patient's certificates at one care provider into cases."""
+    check_gap(gap)
+    ordered = sorted(certificates, key=lambda c: (c.start, c.recency))
+    groups: list[list[CertificateRecord]] = []
+    latest_end = date.min
+    for cert in ordered:
+        if groups and cert.start <= latest_end + timedelta(days=gap + 1):
+            groups[-1].append(cert)
+            latest_end = max(latest_end, cert.end)
+        else:
+            groups.append([cert])
+            latest_end = cert.end
+    return [_case(group) for group in groups]
+
+
+def _case(group: list[CertificateRecord]) -> Case:
+    days, net = measure(group)
+    first = group[0]
+    return Case(
+        patient_id=first.patient_id,
+        care_provider_id=first.care_provider_id,
+        certificates=tuple(group),
+        start=min(c.start for c in group),
+        end=max(c.end for c in group),
+        days=days,
+        net_days=net,
+    )
+
+
+def measure(certificates: Iterable[CertificateRecord]) -> tuple[int, float]:
+    """Days in the union of the periods, and net days (each day by the degree of
+    the most recently signed certificate covering it).
+
+    Works on intervals, not days: periods are taken most recent first, and each
+    contributes only the days no more recent period has claimed.
+    """
+    periods = sorted(
+        ((c.recency, p) for c in certificates for p in c.periods),
+        key=lambda item: item[0],
+        reverse=True,
+    )
+    claimed: list[tuple[date, date]] = []  # disjoint, sorted by start
+    days = 0
+    weighted = 0
+    for _, period in periods:
+        fresh = _uncovered_days(claimed, period.start, period.end)
+        days += fresh
+        weighted += fresh * period.degree
+        claimed = _merge(claimed, period.start, period.end)
+    return days, round(weighted / 100, 2)
+
+
+def _uncovered_days(claimed: list[tuple[date, date]], start: date, end: date) -> int:
+    covered = 0
+    for c_start, c_end in claimed:
+        lo, hi = max(c_start, start), min(c_end, end)
+        if lo <= hi:
+            covered += (hi - lo).days + 1
+    return (end - start).days + 1 - covered
+
+
+def _merge(claimed: list[tuple[date, date]], start: date, end: date) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for c_start, c_end in sorted([*claimed, (start, end)]):
+        if merged and c_start <= merged[-1][1] + ONE_DAY:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], c_end))
+        else:
+            merged.append((c_start, c_end))
+    return merged
+
+
+def build_cases(certificates: Iterable[CertificateRecord], gap: int = DEFAULT_GAP) -> list[Case]:
+    """Every case of every patient and care provider, ordered by patient, provider, start."""
+    by_key: dict[tuple[str, str], list[CertificateRecord]] = defaultdict(list)
+    for cert in certificates:
+        by_key[(cert.patient_id, cert.care_provider_id)].append(cert)
+    cases: list[Case] = []
+    for key in sorted(by_key):
+        cases.extend(chain(by_key[key], gap))
+    return cases
+
+
+def case_row(case: Case, as_of: date, *, recently_ended: bool = False) -> CaseRow:
+    """Describe a case as seen on ``as_of`` through its lead certificate: the most
+    recently signed certificate active that day, else the one with the latest end
+    (ties again by signing time)."""
+    active = [c for c in case.certificates if c.active_on(as_of)]
+    if active:
+        lead = max(active, key=lambda c: c.recency)
+    else:
+        lead = max(case.certificates, key=lambda c: (c.end, c.recency))
+    return CaseRow(
+        patient_id=case.patient_id,
+        start=case.start,
+        end=case.end,
+        days=case.days,
+        net_days=case.net_days,
+        certificates=len(case.certificates),
+        degree=lead.degree_on(as_of),
+        degrees=tuple(p.degree for p in sorted(lead.periods, key=lambda p: p.start)),
+        diagnosis=lead.diagnosis,
+        secondary_diagnoses=lead.secondary_diagnoses,
+        doctor_id=lead.doctor_id,
+        unit_id=lead.unit_id,
+        occupation=lead.occupation,
+        days_left=(case.end - as_of).days,
+        recently_ended=recently_ended,
+        lead_certificate_id=lead.id,
+    )
+
+
+def work_list(
+    certificates: Iterable[CertificateRecord],
+    *,
+    unit_id: str,
+    as_of: date,
+    gap: int = DEFAULT_GAP,
+    recent: int = 0,
+) -> list[CaseRow]:
+    """Pågående sjukfall: the unit's work list on ``as_of``.
+
+    Only the unit's own certificates count. A patient is listed when one of
+    their certificates is active on ``as_of``, or (``recent`` > 0) when none is
+    active and their latest case ended within the last ``recent`` days.
+    Rows are ordered by patient id.
+    """
+    check_gap(gap)
+    check_recent(recent)
+    own = [c for c in certificates if c.unit_id == unit_id]
+    latest: dict[str, Case] = {}
+    rows: list[CaseRow] = []
+    for case in build_cases(own, gap):
+        if case.start > as_of:
+            continue
+        if any(c.active_on(as_of) for c in case.certificates):
+            rows.append(case_row(case, as_of))
+        known = latest.get(case.patient_id)
+        if known is None or case.end > known.end:
+            latest[case.patient_id] = case
+    if recent > 0:
+        listed = {row.patient_id for row in rows}
+        earliest = as_of - timedelta(days=recent)
+        for patient_id, case in latest.items():
+            if patient_id not in listed and earliest <= case.end < as_of:
+                rows.append(case_row(case, as_of, recently_ended=True))
+    rows.sort(key=lambda r: (r.patient_id, r.start))
+    return rows
+
+
+def patient_view(
+    certificates: Iterable[CertificateRecord],
+    *,
+    patient_id: str,
+    unit_id: str,
+    as_of: date,
+    gap: int = DEFAULT_GAP,
+) -> list[CaseRow]:
+    """All of the patient's cases at the unit on ``as_of``, newest first; cases
+    that start after ``as_of`` are left out."""
+    own = [c for c in certificates if c.unit_id == unit_id and c.patient_id == patient_id]
+    cases = [c for c in build_cases(own, gap) if c.start <= as_of]
+    cases.sort(key=lambda c: c.start, reverse=True)
+    return [case_row(case, as_of, recently_ended=False) for case in cases]

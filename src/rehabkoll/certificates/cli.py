@@ -1,0 +1,112 @@
+"""Commands: ``import`` (certificates from JSON Lines) and ``schema``."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, BinaryIO
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from rehabkoll.certificates import service
+from rehabkoll.certificates.models import ImportBatch
+from rehabkoll.certificates.schema import json_schema
+from rehabkoll.cli_common import DbOption, console, err_console, fail, interactive
+from rehabkoll.db.session import open_database, session_scope
+
+CHUNK_LINES = 2000
+SHOWN_ERRORS = 50
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_file)
+    app.command("schema")(schema)
+
+
+def import_file(
+    file: Annotated[
+        str, typer.Argument(help="JSON Lines file of certificates and revocations; - for stdin.")
+    ],
+    db: DbOption = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with status 1 if any line was rejected.")
+    ] = False,
+) -> None:
+    """Import certificates (FK 7804) and revocations, one JSON object per line.
+
+    Every valid line is stored; every invalid line is rejected with its line
+    number, field and reason (printed, and kept with the import batch).
+    Importing the same file again changes nothing. Work is committed in chunks
+    of whole lines, so an interrupted import leaves no half-stored certificate
+    and a re-run completes it.
+    """
+    if file == "-":
+        stream: BinaryIO = sys.stdin.buffer
+        size = None
+        source = "<stdin>"
+    else:
+        path = Path(file)
+        if not path.is_file():
+            fail(f"{file}: no such file")
+        stream = path.open("rb")
+        size = path.stat().st_size
+        source = str(path.resolve())
+    engine = open_database(db)
+    total = service.IngestResult()
+    with session_scope(engine) as session:
+        batch_id = service.start_batch(session, source).id
+    progress = Progress(
+        TextColumn("Importing"),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=not interactive(),
+    )
+    with progress, stream:
+        task = progress.add_task("import", total=size)
+        for chunk, consumed in _chunks(stream):
+            parsed = service.parse_lines(chunk)
+            with session_scope(engine) as session:
+                batch = session.get_one(ImportBatch, batch_id)
+                total.add(service.ingest(session, batch, parsed))
+            progress.update(task, advance=consumed)
+    with session_scope(engine) as session:
+        service.finish_batch(session, session.get_one(ImportBatch, batch_id))
+    for error in total.errors[:SHOWN_ERRORS]:
+        err_console.print(f"[red]rejected[/] {error}", highlight=False, markup=True)
+    if total.rejected > SHOWN_ERRORS:
+        err_console.print(
+            f"… and {total.rejected - SHOWN_ERRORS} more, kept with import batch {batch_id}"
+        )
+    console.print(
+        f"Import batch {batch_id}: {total.stored} stored, {total.unchanged} unchanged, "
+        f"{total.rejected} rejected.",
+        highlight=False,
+    )
+    if strict and total.rejected:
+        raise typer.Exit(1)
+
+
+def _chunks(stream: BinaryIO) -> Iterator[tuple[list[tuple[int, str]], int]]:
+    """Numbered lines in chunks, with the bytes each chunk took."""
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    chunk: list[tuple[int, str]] = []
+    consumed = 0
+    for number, line in enumerate(text, start=1):
+        chunk.append((number, line))
+        consumed += len(line.encode("utf-8"))
+        if len(chunk) >= CHUNK_LINES:
+            yield chunk, consumed
+            chunk, consumed = [], 0
+    if chunk:
+        yield chunk, consumed
+
+
+def schema() -> None:
+    """Print the JSON Schema of one line of certificate input."""
+    typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))

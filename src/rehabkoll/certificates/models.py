@@ -1,0 +1,128 @@
+"""Tables of certificates, their periods, the parties they name, and import batches."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rehabkoll.db.base import Base
+
+
+class CareProvider(Base):
+    """Vårdgivare."""
+
+    __tablename__ = "care_providers"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Unit(Base):
+    """Vårdenhet."""
+
+    __tablename__ = "units"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    care_provider_id: Mapped[str] = mapped_column(ForeignKey("care_providers.id"), index=True)
+
+
+class Doctor(Base):
+    """The signing doctor (läkare), by HSA id."""
+
+    __tablename__ = "doctors"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Patient(Base):
+    """A patient by personnummer; ``ref`` is the opaque reference used in URLs and the API."""
+
+    __tablename__ = "patients"
+    id: Mapped[str] = mapped_column(String(13), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    protected: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ImportBatch(Base):
+    """One run of ``rehabkoll import`` (or one HTTP intake call)."""
+
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Rejection(Base):
+    """A rejected line: where, which field, and why (never the rejected value itself)."""
+
+    __tablename__ = "rejections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Certificate(Base):
+    """Läkarintyg för sjukpenning (FK 7804), as stored.
+
+    ``effective`` is false for test, revoked and replaced certificates; it is
+    kept up to date on every import so that queries need not work it out.
+    """
+
+    __tablename__ = "certificates"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"))
+    signed_at: Mapped[datetime] = mapped_column(DateTime)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"))
+    doctor_id: Mapped[str] = mapped_column(ForeignKey("doctors.id"))
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    care_provider_id: Mapped[str] = mapped_column(ForeignKey("care_providers.id"))
+    diagnosis: Mapped[str] = mapped_column(String(10))
+    secondary_diagnoses: Mapped[list[str]] = mapped_column(JSON)
+    occupation: Mapped[list[str]] = mapped_column(JSON)
+    replaces: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    test: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    effective: Mapped[bool] = mapped_column(Boolean, default=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        Index("ix_certificates_unit_end", "unit_id", "end"),
+        Index("ix_certificates_unit_patient", "unit_id", "patient_id"),
+        Index("ix_certificates_patient_provider", "patient_id", "care_provider_id"),
+    )
+
+
+class CertificatePeriod(Base):
+    """One period of a certificate with its degree (sjukskrivningsgrad)."""
+
+    __tablename__ = "certificate_periods"
+    certificate_id: Mapped[str] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True
+    )
+    start: Mapped[date] = mapped_column(Date, primary_key=True)
+    end: Mapped[date] = mapped_column(Date)
+    degree: Mapped[int] = mapped_column(SmallInteger)

@@ -1,0 +1,275 @@
+"""Storing certificates: validation, idempotent import in atomic chunks, and the
+rules for replaced (ersatt), revoked (makulerat) and test certificates.
+
+The caller owns the transaction: ``ingest`` works inside the session it is
+given and never commits, so a chunk of lines, its rejections and the batch's
+counters are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Table, and_, exists, insert, select, update
+from sqlalchemy.orm import Session, aliased
+
+from rehabkoll.certificates import models
+from rehabkoll.certificates.schema import Certificate, FieldError, Revocation, parse_line
+from rehabkoll.lib import personnummer
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    """A rejected line: its number in the input, the field, and the reason."""
+
+    line: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.reason}"
+
+
+@dataclass
+class IngestResult:
+    stored: int = 0
+    unchanged: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.errors)
+
+    def add(self, other: IngestResult) -> None:
+        self.stored += other.stored
+        self.unchanged += other.unchanged
+        self.errors.extend(other.errors)
+
+
+Parsed = Certificate | Revocation | FieldError
+
+
+def content_hash(document: Certificate | Revocation) -> str:
+    return hashlib.sha256(document.model_dump_json().encode()).hexdigest()
+
+
+def parse_lines(lines: Iterable[tuple[int, str]]) -> list[tuple[int, Parsed]]:
+    """Validate numbered lines; blank lines are skipped."""
+    parsed: list[tuple[int, Parsed]] = []
+    for number, text in lines:
+        if not text.strip():
+            continue
+        try:
+            parsed.append((number, parse_line(text)))
+        except FieldError as err:
+            parsed.append((number, err))
+    return parsed
+
+
+def start_batch(session: Session, source: str) -> models.ImportBatch:
+    batch = models.ImportBatch(
+        source=source[:500], started_at=datetime.now(), lines=0, stored=0, unchanged=0, rejected=0
+    )
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def finish_batch(session: Session, batch: models.ImportBatch) -> None:
+    batch.finished_at = datetime.now()
+    session.flush()
+
+
+def ingest(
+    session: Session, batch: models.ImportBatch, items: Sequence[tuple[int, Parsed]]
+) -> IngestResult:
+    """Store the valid certificates and revocations of one chunk, in order, and
+    record the rejected lines and the counters on the batch."""
+    result = IngestResult()
+    pending: list[tuple[int, Certificate]] = []
+    for number, item in items:
+        if isinstance(item, FieldError):
+            result.errors.append(LineError(number, item.field, item.reason))
+        elif isinstance(item, Certificate):
+            pending.append((number, item))
+        else:
+            result.add(_store_certificates(session, batch.id, pending))
+            pending = []
+            result.add(_revoke(session, number, item))
+    result.add(_store_certificates(session, batch.id, pending))
+    if result.errors:
+        session.execute(
+            insert(models.Rejection),
+            [
+                {"batch_id": batch.id, "line": e.line, "field": e.field, "reason": e.reason}
+                for e in result.errors
+            ],
+        )
+    batch.lines += len(items)
+    batch.stored += result.stored
+    batch.unchanged += result.unchanged
+    batch.rejected += result.rejected
+    session.flush()
+    return result
+
+
+def _store_certificates(
+    session: Session, batch_id: int, items: list[tuple[int, Certificate]]
+) -> IngestResult:
+    result = IngestResult()
+    if not items:
+        return result
+    ids = {cert.id for _, cert in items}
+    query = select(models.Certificate.id, models.Certificate.content_hash).where(
+        models.Certificate.id.in_(ids)
+    )
+    known: dict[str, str] = dict(session.execute(query))
+    fresh: list[tuple[Certificate, str]] = []
+    for number, cert in items:
+        digest = content_hash(cert)
+        if cert.id in known:
+            if known[cert.id] == digest:
+                result.unchanged += 1
+            else:
+                result.errors.append(
+                    LineError(number, "id", "a different certificate with this id is stored")
+                )
+            continue
+        problem = _party_conflict(session, cert)
+        if problem:
+            result.errors.append(LineError(number, *problem))
+            continue
+        known[cert.id] = digest
+        fresh.append((cert, digest))
+    if not fresh:
+        return result
+    _store_parties(session, [cert for cert, _ in fresh])
+    session.execute(
+        insert(models.Certificate),
+        [
+            {
+                "id": cert.id,
+                "content_hash": digest,
+                "batch_id": batch_id,
+                "signed_at": cert.signed_at,
+                "patient_id": cert.patient.id,
+                "doctor_id": cert.doctor.id,
+                "unit_id": cert.unit.id,
+                "care_provider_id": cert.care_provider.id,
+                "diagnosis": cert.diagnosis.code,
+                "secondary_diagnoses": list(cert.diagnosis.secondary),
+                "occupation": [str(o) for o in cert.occupation],
+                "replaces": cert.replaces,
+                "test": cert.test,
+                "revoked_at": None,
+                "effective": not cert.test,
+                "start": cert.start,
+                "end": cert.end,
+            }
+            for cert, digest in fresh
+        ],
+    )
+    session.execute(
+        insert(models.CertificatePeriod),
+        [
+            {"certificate_id": cert.id, "start": p.start, "end": p.end, "degree": p.degree}
+            for cert, _ in fresh
+            for p in cert.periods
+        ],
+    )
+    affected = {cert.id for cert, _ in fresh} | {
+        cert.replaces for cert, _ in fresh if cert.replaces
+    }
+    refresh_effective(session, affected)
+    result.stored += len(fresh)
+    return result
+
+
+def _party_conflict(session: Session, cert: Certificate) -> tuple[str, str] | None:
+    """A unit belongs to one care provider for good."""
+    stored = session.get(models.Unit, cert.unit.id)
+    if stored is not None and stored.care_provider_id != cert.care_provider.id:
+        return ("unit.id", "this unit is registered under another care provider")
+    return None
+
+
+def _store_parties(session: Session, certs: list[Certificate]) -> None:
+    """Insert the care providers, units, doctors and patients not yet stored."""
+    providers = {c.care_provider.id: c.care_provider.name for c in certs}
+    units = {c.unit.id: (c.unit.name, c.care_provider.id) for c in certs}
+    doctors = {c.doctor.id: c.doctor.name for c in certs}
+    patients = {c.patient.id: c.patient.name for c in certs}
+    for model, rows in (
+        (models.CareProvider, [{"id": k, "name": v} for k, v in providers.items()]),
+        (
+            models.Unit,
+            [{"id": k, "name": n, "care_provider_id": p} for k, (n, p) in units.items()],
+        ),
+        (models.Doctor, [{"id": k, "name": v} for k, v in doctors.items()]),
+        (models.Patient, [_patient_row(k, v) for k, v in patients.items()]),
+    ):
+        existing = set(
+            session.scalars(select(model.id).where(model.id.in_([r["id"] for r in rows])))
+        )
+        new = [r for r in rows if r["id"] not in existing]
+        if new:
+            session.execute(insert(model), new)
+
+
+def _patient_row(patient_id: str, name: str) -> dict[str, object]:
+    number = personnummer.parse(patient_id)
+    return {
+        "id": patient_id,
+        "ref": secrets.token_urlsafe(12),
+        "name": name,
+        "birth_date": number.birth_date,
+        "sex": str(number.sex),
+        "protected": False,
+    }
+
+
+def _revoke(session: Session, number: int, revocation: Revocation) -> IngestResult:
+    result = IngestResult()
+    stored = session.get(models.Certificate, revocation.revokes)
+    if stored is None:
+        result.errors.append(LineError(number, "revokes", "no certificate with this id is stored"))
+    elif stored.revoked_at == revocation.revoked_at:
+        result.unchanged += 1
+    elif stored.revoked_at is not None:
+        result.errors.append(
+            LineError(number, "revoked_at", "the certificate was revoked at another time")
+        )
+    else:
+        stored.revoked_at = revocation.revoked_at
+        session.flush()
+        refresh_effective(session, {stored.id} | ({stored.replaces} if stored.replaces else set()))
+        result.stored += 1
+    return result
+
+
+def refresh_effective(session: Session, ids: Iterable[str]) -> None:
+    """Recompute ``effective`` for these certificates: a certificate counts unless it
+    is a test, revoked, or replaced by a certificate that is neither."""
+    id_list = sorted(ids)
+    if not id_list:
+        return
+    cert = models.Certificate.__table__
+    assert isinstance(cert, Table)
+    replacer = aliased(models.Certificate, name="replacer")
+    replaced = exists().where(
+        and_(
+            replacer.replaces == cert.c.id,
+            replacer.test.is_(False),
+            replacer.revoked_at.is_(None),
+        )
+    )
+    for start in range(0, len(id_list), 500):
+        session.execute(
+            update(cert)
+            .where(cert.c.id.in_(id_list[start : start + 500]))
+            .values(effective=and_(cert.c.test.is_(False), cert.c.revoked_at.is_(None), ~replaced))
+        )

@@ -1,0 +1,26 @@
+"""The ``rehabkoll`` command line: each capability registers its own commands."""
+
+from __future__ import annotations
+
+import typer
+
+from rehabkoll.cases import cli as cases_cli
+from rehabkoll.certificates import cli as certificates_cli
+from rehabkoll.statistics import cli as statistics_cli
+from rehabkoll.synth import cli as synth_cli
+from rehabkoll.web import cli as web_cli
+
+app = typer.Typer(
+    name="rehabkoll",
+    help="rehabkoll: sick-leave certificates in, sick-leave cases (sjukfall) and follow-up out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for module in (certificates_cli, cases_cli, synth_cli, web_cli, statistics_cli):
+    module.register(app)
+
+
+def main() -> None:
+    app()

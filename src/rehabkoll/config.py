@@ -1,0 +1,34 @@
+"""Configuration: every setting comes from an environment variable with the
+prefix ``REHABKOLL_`` (documented in docs/configuration.md)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REHABKOLL_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///rehabkoll.db",
+        description="SQLAlchemy URL; PostgreSQL in production (postgresql+psycopg://…)",
+    )
+    data_dir: Path = Field(
+        default=Path("../shared/data"),
+        description="Reference data that is not the project's own (FMB), see its README",
+    )
+    secret_key: str = Field(
+        default="",
+        description="Key for session cookies and CSRF tokens; a random one per start if empty",
+    )
+    session_idle_minutes: int = Field(default=30, description="Idle time before a session ends")
+    log_level: str = Field(default="INFO", description="Application log level")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The database: the declarative base, engines and sessions, and the migrations."""

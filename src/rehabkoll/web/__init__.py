@@ -1,0 +1,1 @@
+"""rehabkoll.web."""
