@@ -1,0 +1,1 @@
+"""Benchmarks: each script prints its figures; results are written in docs/benchmarks.md."""
