@@ -242,6 +242,7 @@ def _merge(claimed: list[tuple[date, date]], start: date, end: date) -> list[tup
 
 def build_cases(certificates: Iterable[CertificateRecord], gap: int = DEFAULT_GAP) -> list[Case]:
     """Every case of every patient and care provider, ordered by patient, provider, start."""
+    check_gap(gap)  # also when there is nothing to chain
     by_key: dict[tuple[str, str], list[CertificateRecord]] = defaultdict(list)
     for cert in certificates:
         by_key[(cert.patient_id, cert.care_provider_id)].append(cert)

@@ -127,7 +127,13 @@ def _store_certificates(
     query = select(models.Certificate.id, models.Certificate.content_hash).where(
         models.Certificate.id.in_(ids)
     )
-    known: dict[str, str] = dict(session.execute(query))
+    known: dict[str, str] = dict(session.execute(query).all())
+    unit_ids = {cert.unit.id for _, cert in items}
+    unit_provider: dict[str, str] = dict(
+        session.execute(
+            select(models.Unit.id, models.Unit.care_provider_id).where(models.Unit.id.in_(unit_ids))
+        ).all()
+    )
     fresh: list[tuple[Certificate, str]] = []
     for number, cert in items:
         digest = content_hash(cert)
@@ -139,9 +145,10 @@ def _store_certificates(
                     LineError(number, "id", "a different certificate with this id is stored")
                 )
             continue
-        problem = _party_conflict(session, cert)
-        if problem:
-            result.errors.append(LineError(number, *problem))
+        # A unit belongs to one care provider for good.
+        if unit_provider.setdefault(cert.unit.id, cert.care_provider.id) != cert.care_provider.id:
+            reason = "this unit is registered under another care provider"
+            result.errors.append(LineError(number, "unit.id", reason))
             continue
         known[cert.id] = digest
         fresh.append((cert, digest))
@@ -187,14 +194,6 @@ def _store_certificates(
     refresh_effective(session, affected)
     result.stored += len(fresh)
     return result
-
-
-def _party_conflict(session: Session, cert: Certificate) -> tuple[str, str] | None:
-    """A unit belongs to one care provider for good."""
-    stored = session.get(models.Unit, cert.unit.id)
-    if stored is not None and stored.care_provider_id != cert.care_provider.id:
-        return ("unit.id", "this unit is registered under another care provider")
-    return None
 
 
 def _store_parties(session: Session, certs: list[Certificate]) -> None:
