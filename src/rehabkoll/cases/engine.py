@@ -16,6 +16,7 @@ same rules and a property test holds the two to the same answers.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -56,14 +57,18 @@ class CertificateRecord:
     diagnosis: str
     secondary_diagnoses: tuple[str, ...] = ()
     occupation: tuple[str, ...] = ()
+    start: date = field(init=False, compare=False)
+    end: date = field(init=False, compare=False)
 
-    @property
-    def start(self) -> date:
-        return min(p.start for p in self.periods)
-
-    @property
-    def end(self) -> date:
-        return max(p.end for p in self.periods)
+    def __post_init__(self) -> None:
+        # Derived once: the engine asks for them many times per certificate.
+        periods = self.periods
+        if len(periods) == 1:
+            start, end = periods[0].start, periods[0].end
+        else:
+            start, end = min(p.start for p in periods), max(p.end for p in periods)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
 
     def degree_on(self, day: date) -> int | None:
         """The degree on ``day``, or None when no period covers it (not active)."""
@@ -205,11 +210,14 @@ def measure(certificates: Iterable[CertificateRecord]) -> tuple[int, float]:
     Works on intervals, not days: periods are taken most recent first, and each
     contributes only the days no more recent period has claimed.
     """
-    periods = sorted(
-        ((c.recency, p) for c in certificates for p in c.periods),
-        key=lambda item: item[0],
-        reverse=True,
-    )
+    periods = [(c.recency, p) for c in certificates for p in c.periods]
+    by_start = sorted((p for _, p in periods), key=lambda p: p.start)
+    if all(a.end < b.start for a, b in itertools.pairwise(by_start)):
+        # The common case: no day is covered twice, so no certificate outranks another.
+        return sum(p.days for p in by_start), round(
+            sum(p.days * p.degree for p in by_start) / 100, 2
+        )
+    periods.sort(key=lambda item: item[0], reverse=True)
     claimed: list[tuple[date, date]] = []  # disjoint, sorted by start
     days = 0
     weighted = 0

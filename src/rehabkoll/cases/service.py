@@ -1,85 +1,82 @@
 """Cases from the database: loads the effective certificates a question needs
-and hands them to the reference engine."""
+and hands them to the reference engine.
+
+The loading is plain SQL through SQLAlchemy's ``text``: a work list reads every
+period of the unit's listed patients, and building ORM rows for them would
+cost more than the engine itself. The values come back as the driver gives
+them (strings from SQLite, dates from PostgreSQL) and are converted here.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from rehabkoll.cases import engine
 from rehabkoll.cases.engine import CaseRow, CertificateRecord, Period
-from rehabkoll.certificates.models import Certificate, CertificatePeriod
 
-_COLUMNS = (
-    Certificate.id,
-    Certificate.patient_id,
-    Certificate.care_provider_id,
-    Certificate.unit_id,
-    Certificate.doctor_id,
-    Certificate.signed_at,
-    Certificate.diagnosis,
-    Certificate.secondary_diagnoses,
-    Certificate.occupation,
-    CertificatePeriod.start,
-    CertificatePeriod.end,
-    CertificatePeriod.degree,
-)
+_SELECT = """
+SELECT c.id, c.patient_id, c.care_provider_id, c.unit_id, c.doctor_id, c.signed_at,
+       c.diagnosis, c.secondary_diagnoses, c.occupation, p.start, p."end", p.degree
+FROM certificates c
+JOIN certificate_periods p ON p.certificate_id = c.id
+WHERE c.effective = TRUE AND c.unit_id = :unit AND {patients}
+ORDER BY c.id, p.start
+"""
 
-
-def load_records(session: Session, query: Select[*tuple[Any, ...]]) -> list[CertificateRecord]:
-    """Run a select of ``_COLUMNS`` (one row per period) and fold it into records."""
-    periods: dict[str, list[Period]] = defaultdict(list)
-    heads: dict[str, tuple[Any, ...]] = {}
-    for row in session.execute(query):
-        cert_id: str = row[0]
-        periods[cert_id].append(Period(row[9], row[10], row[11]))
-        if cert_id not in heads:
-            heads[cert_id] = tuple(row[:9])
-    records = []
-    for cert_id, head in heads.items():
-        _, patient, provider, unit, doctor, signed, diagnosis, secondary, occupation = head
-        records.append(
-            CertificateRecord(
-                id=cert_id,
-                patient_id=str(patient),
-                care_provider_id=str(provider),
-                unit_id=str(unit),
-                doctor_id=str(doctor),
-                signed_at=signed,
-                periods=tuple(periods[cert_id]),
-                diagnosis=str(diagnosis),
-                secondary_diagnoses=tuple(secondary or ()),
-                occupation=tuple(occupation or ()),
-            )
-        )
-    return records
+# A listed patient has a certificate that is active on as_of or, for the
+# recently ended, one that ended within the window: either way it ends on or
+# after as_of - recent and starts on or before as_of.
+_LISTED = """c.patient_id IN (
+    SELECT patient_id FROM certificates
+    WHERE unit_id = :unit AND effective = TRUE AND "end" >= :since AND start <= :as_of)"""
 
 
-def _effective() -> Select[*tuple[Any, ...]]:
-    return (
-        select(*_COLUMNS)
-        .join(CertificatePeriod, CertificatePeriod.certificate_id == Certificate.id)
-        .where(Certificate.effective.is_(True))
-    )
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def unit_records(
-    session: Session, unit_id: str, patient_ids: Iterable[str]
+def _moment(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _records(
+    session: Session, patients_clause: str, params: Mapping[str, Any]
 ) -> list[CertificateRecord]:
-    """The unit's effective certificates of these patients."""
-    ids = sorted(set(patient_ids))
+    """The unit's effective certificates of the patients the clause selects."""
     records: list[CertificateRecord] = []
-    for start in range(0, len(ids), 900):
-        query = _effective().where(
-            Certificate.unit_id == unit_id, Certificate.patient_id.in_(ids[start : start + 900])
-        )
-        records.extend(load_records(session, query))
+    head: tuple[Any, ...] = ()
+    periods: list[Period] = []
+    rows = session.execute(text(_SELECT.format(patients=patients_clause)), dict(params)).all()
+    for row in rows:
+        if not head or head[0] != row[0]:
+            if head:
+                records.append(_record(head, periods))
+            head, periods = tuple(row[:9]), []
+        periods.append(Period(_day(row[9]), _day(row[10]), int(row[11])))
+    if head:
+        records.append(_record(head, periods))
     return records
+
+
+def _record(head: tuple[Any, ...], periods: list[Period]) -> CertificateRecord:
+    cert_id, patient, provider, unit, doctor, signed, diagnosis, secondary, occupation = head
+    return CertificateRecord(
+        id=cert_id,
+        patient_id=patient,
+        care_provider_id=provider,
+        unit_id=unit,
+        doctor_id=doctor,
+        signed_at=_moment(signed),
+        periods=tuple(periods),
+        diagnosis=diagnosis,
+        secondary_diagnoses=tuple(secondary.split()),
+        occupation=tuple(occupation.split()),
+    )
 
 
 def work_list(
@@ -93,20 +90,12 @@ def work_list(
     """The unit's work list (pågående sjukfall) on ``as_of``."""
     engine.check_gap(gap)
     engine.check_recent(recent)
-    # A listed patient has a certificate that is active on as_of or, for the
-    # recently ended, one that ended within the window: either way it ends on
-    # or after as_of - recent and starts on or before as_of.
-    candidates = session.scalars(
-        select(Certificate.patient_id)
-        .where(
-            Certificate.unit_id == unit_id,
-            Certificate.effective.is_(True),
-            Certificate.end >= as_of - timedelta(days=recent),
-            Certificate.start <= as_of,
-        )
-        .distinct()
-    ).all()
-    records = unit_records(session, unit_id, candidates)
+    params = {
+        "unit": unit_id,
+        "since": (as_of - timedelta(days=recent)).isoformat(),
+        "as_of": as_of.isoformat(),
+    }
+    records = _records(session, _LISTED, params)
     return engine.work_list(records, unit_id=unit_id, as_of=as_of, gap=gap, recent=recent)
 
 
@@ -119,7 +108,7 @@ def patient_cases(
     gap: int = engine.DEFAULT_GAP,
 ) -> list[CaseRow]:
     """The patient's cases at the unit, newest first."""
-    records = unit_records(session, unit_id, [patient_id])
+    records = _records(session, "c.patient_id = :patient", {"unit": unit_id, "patient": patient_id})
     return engine.patient_view(
         records, patient_id=patient_id, unit_id=unit_id, as_of=as_of, gap=gap
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from typing import Any
+
 from sqlalchemy import (
-    JSON,
     Boolean,
     Date,
     DateTime,
@@ -15,10 +16,26 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    TypeDecorator,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rehabkoll.db.base import Base
+
+
+class CodeList(TypeDecorator[list[str]]):
+    """A short list of codes without spaces (diagnoses, occupations), stored as
+    one space-separated string: cheaper to read back than JSON on hot paths."""
+
+    impl = String(100)
+    cache_ok = True
+
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> str:
+        return " ".join(value or ())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[str]:
+        return str(value).split() if value else []
 
 
 class CareProvider(Base):
@@ -100,8 +117,8 @@ class Certificate(Base):
     unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
     care_provider_id: Mapped[str] = mapped_column(ForeignKey("care_providers.id"))
     diagnosis: Mapped[str] = mapped_column(String(10))
-    secondary_diagnoses: Mapped[list[str]] = mapped_column(JSON)
-    occupation: Mapped[list[str]] = mapped_column(JSON)
+    secondary_diagnoses: Mapped[list[str]] = mapped_column(CodeList)
+    occupation: Mapped[list[str]] = mapped_column(CodeList)
     replaces: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     test: Mapped[bool] = mapped_column(Boolean, default=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,0 +1,118 @@
+"""Storage benchmarks of the foundation (issue 2, section 6).
+
+- import: certificates per second into a fresh database, validation included
+  (the `rehabkoll import` command's own code path, in process);
+- work list: one unit's work list (pågående sjukfall) from a database of
+  ``--certificates`` certificates, median of repeated runs.
+
+    .venv/bin/python -m benchmarks.bench_storage --certificates 1000000
+    scripts/with-postgres.sh .venv/bin/python -m benchmarks.bench_storage \
+        --certificates 1000000 --postgres
+
+Writes data under benchmarks/data/ (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from benchmarks.certgen import certificate_lines
+from rehabkoll.cases import service as cases
+from rehabkoll.certificates import models, service
+from rehabkoll.certificates.cli import _chunks
+from rehabkoll.db.session import make_engine, session_scope, upgrade
+
+DATA = Path(__file__).parent / "data"
+AS_OF = date(2026, 11, 1)
+
+
+def ensure_file(count: int, units: int) -> Path:
+    DATA.mkdir(exist_ok=True)
+    path = DATA / f"certificates-{count}-{units}.jsonl"
+    if not path.exists():
+        with path.open("w", encoding="utf-8") as out:
+            for line in certificate_lines(count, units=units, end=AS_OF):
+                out.write(line + "\n")
+    return path
+
+
+def import_file(url: str, path: Path) -> tuple[int, float]:
+    engine = make_engine(url)
+    upgrade(engine)
+    started = time.perf_counter()
+    with session_scope(engine) as session:
+        batch_id = service.start_batch(session, str(path)).id
+    stored = 0
+    with path.open("rb") as stream:
+        for chunk, _ in _chunks(stream):
+            parsed = service.parse_lines(chunk)
+            with session_scope(engine) as session:
+                batch = session.get_one(models.ImportBatch, batch_id)
+                stored += service.ingest(session, batch, parsed).stored
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return stored, elapsed
+
+
+def work_list_times(url: str, unit: str, runs: int) -> tuple[int, list[float]]:
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+    times = []
+    rows = 0
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        with session_scope(engine) as session:
+            rows = len(cases.work_list(session, unit_id=unit, as_of=AS_OF))
+        times.append(time.perf_counter() - started)
+    engine.dispose()
+    return rows, times[1:]  # the first run warms caches and the connection pool
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--certificates", type=int, default=1_000_000)
+    parser.add_argument("--units", type=int, default=12)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--postgres", action="store_true", help="use REHABKOLL_TEST_POSTGRES_URL")
+    args = parser.parse_args()
+
+    path = ensure_file(args.certificates, args.units)
+    if args.postgres:
+        url = os.environ["REHABKOLL_TEST_POSTGRES_URL"]
+    else:
+        db = DATA / f"bench-{args.certificates}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{db}"
+    stored, elapsed = import_file(url, path)
+    print(
+        f"import: {stored:,} certificates in {elapsed:.1f} s = {stored / elapsed:,.0f} per second"
+    )
+
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        unit = session.scalar(
+            select(models.Certificate.unit_id)
+            .group_by(models.Certificate.unit_id)
+            .order_by(func.count().desc())
+        )
+    engine.dispose()
+    assert unit is not None
+    rows, times = work_list_times(url, unit, args.runs)
+    print(
+        f"work list of {unit}: {rows:,} ongoing cases; median {statistics.median(times) * 1000:.0f} ms,"
+        f" max {max(times) * 1000:.0f} ms over {len(times)} runs"
+    )
+
+
+if __name__ == "__main__":
+    main()
