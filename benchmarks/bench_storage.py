@@ -108,8 +108,9 @@ def main() -> None:
     engine.dispose()
     assert unit is not None
     rows, times = work_list_times(url, unit, args.runs)
+    median = statistics.median(times) * 1000
     print(
-        f"work list of {unit}: {rows:,} ongoing cases; median {statistics.median(times) * 1000:.0f} ms,"
+        f"work list of {unit}: {rows:,} ongoing cases; median {median:.0f} ms,"
         f" max {max(times) * 1000:.0f} ms over {len(times)} runs"
     )
 
