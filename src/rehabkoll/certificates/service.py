@@ -217,6 +217,19 @@ def _store_parties(session: Session, certs: list[Certificate]) -> None:
         new = [r for r in rows if r["id"] not in existing]
         if new:
             session.execute(insert(model), new)
+    # A patient may be known from the patient register before any certificate,
+    # without a name: the first certificate supplies it.
+    nameless = session.scalars(
+        select(models.Patient.id).where(
+            models.Patient.id.in_(list(patients)), models.Patient.name == ""
+        )
+    ).all()
+    for patient_id in nameless:
+        session.execute(
+            update(models.Patient)
+            .where(models.Patient.id == patient_id)
+            .values(name=patients[patient_id])
+        )
 
 
 def _patient_row(patient_id: str, name: str) -> dict[str, object]:

@@ -1,0 +1,91 @@
+"""Who may see what: the access rules as plain functions, no I/O.
+
+- A user works in one of their units at a time; everything below is within
+  that unit (the caller checks the unit with ``check_unit``).
+- A coordinator sees every case of the unit, except those of patients with
+  protected identity (skyddad personuppgift).
+- A doctor sees the cases whose lead certificate they signed (their HSA id is
+  the case's ``doctor_id``), protected patients included: the signing doctor is
+  the only one a protected patient is listed to.
+- A manager sees the unit's overview and statistics, but no patient.
+- An admin manages users and reads the access log, but sees no patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from rehabkoll.accounts.errors import AccessDeniedError, NotAuthenticatedError
+from rehabkoll.accounts.models import Role
+from rehabkoll.cases.engine import CaseRow
+
+__all__ = [
+    "AccessDeniedError",
+    "NotAuthenticatedError",
+    "can_edit_coordination",
+    "can_manage_users",
+    "can_read_access_log",
+    "can_view_overview",
+    "can_view_patient",
+    "can_view_patient_list",
+    "check_unit",
+    "visible_rows",
+]
+
+_PATIENT_ROLES = frozenset({Role.COORDINATOR, Role.DOCTOR})
+
+
+def can_view_patient_list(role: Role | str) -> bool:
+    """Whether the role has a work list at all (coordinators and doctors)."""
+    return role in _PATIENT_ROLES
+
+
+def can_view_overview(role: Role | str) -> bool:
+    """The unit's overview and statistics: everyone who works in the unit but the admin."""
+    return role in {Role.COORDINATOR, Role.DOCTOR, Role.MANAGER}
+
+
+def can_edit_coordination(role: Role | str) -> bool:
+    """Only coordinators keep the coordination record; doctors may read it."""
+    return role == Role.COORDINATOR
+
+
+def can_manage_users(role: Role | str) -> bool:
+    return role == Role.ADMIN
+
+
+def can_read_access_log(role: Role | str) -> bool:
+    return role == Role.ADMIN
+
+
+def visible_rows(
+    rows: Sequence[CaseRow],
+    *,
+    role: Role | str,
+    hsa_id: str | None,
+    protected_patient_ids: Collection[str],
+) -> list[CaseRow]:
+    """The rows of a work list (or of one patient's cases) the user may see."""
+    if role == Role.COORDINATOR:
+        return [row for row in rows if row.patient_id not in protected_patient_ids]
+    if role == Role.DOCTOR:
+        if not hsa_id:
+            return []
+        return [row for row in rows if row.doctor_id == hsa_id]
+    return []
+
+
+def can_view_patient(
+    rows: Sequence[CaseRow], *, role: Role | str, hsa_id: str | None, protected: bool
+) -> bool:
+    """Whether the user may open a patient, given the patient's cases at the
+    user's current unit (``rows``): the same rule as the work list, applied to
+    every case of the patient there, not just the ongoing one."""
+    protected_ids = {row.patient_id for row in rows} if protected else set()
+    return bool(visible_rows(rows, role=role, hsa_id=hsa_id, protected_patient_ids=protected_ids))
+
+
+def check_unit(unit_id: str, *, allowed: Collection[str]) -> None:
+    """Refuse a unit that is not one of the user's."""
+    if unit_id not in allowed:
+        raise AccessDeniedError("the unit is not one of the user's units")

@@ -1,0 +1,70 @@
+"""The access log (åtkomstlogg, PDL): one row per patient per access."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rehabkoll.db.base import Base
+
+
+class Action(StrEnum):
+    """What was done with the patient's data."""
+
+    WORKLIST_VIEW = "worklist_view"
+    PATIENT_VIEW = "patient_view"
+    EXPORT = "export"
+    PRINT = "print"
+    COORDINATION_CREATE = "coordination_create"
+    COORDINATION_UPDATE = "coordination_update"
+    OTHER_UNIT_VIEW = "other_unit_view"
+    API_WORKLIST = "api_worklist"
+    API_PATIENT = "api_patient"
+
+    @property
+    def label(self) -> str:
+        return _ACTION_LABELS[self]
+
+
+_ACTION_LABELS = {
+    Action.WORKLIST_VIEW: "Arbetslista visad",
+    Action.PATIENT_VIEW: "Patient visad",
+    Action.EXPORT: "Export",
+    Action.PRINT: "Utskrift",
+    Action.COORDINATION_CREATE: "Koordinering registrerad",
+    Action.COORDINATION_UPDATE: "Koordinering ändrad",
+    Action.OTHER_UNIT_VIEW: "Annan enhets intyg visade",
+    Action.API_WORKLIST: "Arbetslista via API",
+    Action.API_PATIENT: "Patient via API",
+}
+
+
+class AccessLog(Base):
+    """One access to one patient's data. Append-only: the migration installs
+    triggers that refuse UPDATE and DELETE, and the application has no function
+    that changes or removes a row. ``username`` and ``role`` are copied so that
+    the entry stays readable whatever later happens to the account."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    username: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    patient_id: Mapped[str | None] = mapped_column(String(13), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (
+        Index("ix_access_log_patient_at", "patient_id", "at"),
+        Index("ix_access_log_username_at", "username", "at"),
+        Index("ix_access_log_unit_at", "unit_id", "at"),
+        Index("ix_access_log_at", "at"),
+    )
