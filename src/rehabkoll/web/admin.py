@@ -1,0 +1,169 @@
+"""Admin pages: users (list, add, disable) and the access-log search. Nothing
+here can change or remove a log entry."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from rehabkoll.accounts import access
+from rehabkoll.accounts import service as accounts
+from rehabkoll.accounts.errors import AccessDeniedError, UserExistsError, WeakPasswordError
+from rehabkoll.accounts.models import Role
+from rehabkoll.audit import Action, entries
+from rehabkoll.lib import personnummer
+from rehabkoll.web import queries
+from rehabkoll.web.deps import CurrentUser, SessionDep, Viewer, check_csrf, render
+from rehabkoll.web.errors import FormError
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+Short = Annotated[str, Form(max_length=200)]
+
+
+def _admin(viewer: Viewer) -> None:
+    if not access.can_manage_users(viewer.role):
+        raise AccessDeniedError("admins only")
+
+
+def _users_page(
+    request: Request, session: SessionDep, viewer: Viewer, *, error: str = "", flash: str = ""
+) -> HTMLResponse:
+    return render(
+        request,
+        "admin_users.html",
+        viewer,
+        status_code=422 if error else 200,
+        title="Användare",
+        nav="users",
+        users=accounts.list_users(session),
+        roles=[(r.value, r.label) for r in Role],
+        units=queries.unit_names(session),
+        error=error,
+        flash=flash,
+    )
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users(request: Request, session: SessionDep, viewer: CurrentUser, saved: str = "") -> Response:
+    _admin(viewer)
+    flash = {"added": "Användaren har lagts till.", "disabled": "Kontot har stängts av."}
+    return _users_page(request, session, viewer, flash=flash.get(saved, ""))
+
+
+@router.post("/admin/users")
+async def add_user(
+    request: Request,
+    session: SessionDep,
+    viewer: CurrentUser,
+    username: Short,
+    role: Short,
+    password: Annotated[str, Form(max_length=1000)],
+    hsa_id: Short = "",
+) -> Response:
+    _admin(viewer)
+    form = await request.form()
+    units = [str(u).strip() for u in form.getlist("units") if str(u).strip()]
+    extra = str(form.get("unit_extra") or "").strip()
+    if extra:
+        units.append(extra)
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise FormError("role", "unknown role") from None
+    if chosen in (Role.COORDINATOR, Role.DOCTOR, Role.MANAGER) and not units:
+        return _users_page(request, session, viewer, error="Välj minst en enhet.")
+    if chosen == Role.DOCTOR and not hsa_id.strip():
+        return _users_page(request, session, viewer, error="En läkare behöver ett HSA-id.")
+    try:
+        accounts.create_user(
+            session,
+            username=username,
+            role=chosen,
+            unit_ids=units,
+            password=password,
+            hsa_id=hsa_id.strip() or None,
+        )
+    except UserExistsError:
+        return _users_page(request, session, viewer, error="Användarnamnet finns redan.")
+    except (WeakPasswordError, ValueError) as err:
+        return _users_page(request, session, viewer, error=f"Ogiltiga uppgifter: {err}")
+    session.commit()
+    return RedirectResponse("/admin/users?saved=added", status_code=303)
+
+
+@router.post("/admin/users/{username}/disable")
+def disable_user(username: str, session: SessionDep, viewer: CurrentUser) -> Response:
+    _admin(viewer)
+    if username == viewer.username:
+        raise FormError("username", "you cannot disable your own account")
+    accounts.disable_user(session, username=username)
+    session.commit()
+    return RedirectResponse("/admin/users?saved=disabled", status_code=303)
+
+
+def _audit_page(request: Request, viewer: Viewer, **context: Any) -> HTMLResponse:
+    return render(
+        request,
+        "admin_audit.html",
+        viewer,
+        title="Åtkomstlogg",
+        nav="audit",
+        labels={a.value: a.label for a in Action},
+        **context,
+    )
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_form(request: Request, viewer: CurrentUser) -> Response:
+    _admin(viewer)
+    return _audit_page(request, viewer, rows=None, query={})
+
+
+@router.post("/admin/audit", response_class=HTMLResponse)
+def audit_search(
+    request: Request,
+    session: SessionDep,
+    viewer: CurrentUser,
+    patient: Short = "",
+    username: Short = "",
+    unit: Short = "",
+    since: Short = "",
+    until: Short = "",
+) -> Response:
+    """A POST, so that a personnummer searched for never appears in a URL."""
+    if not access.can_read_access_log(viewer.role):
+        raise AccessDeniedError("admins only")
+    patient_id = None
+    if patient.strip():
+        try:
+            patient_id = personnummer.normalize(patient)
+        except personnummer.InvalidPersonalNumberError as err:
+            raise FormError("patient", str(err)) from None
+    found = entries(
+        session,
+        patient_id=patient_id,
+        username=username.strip() or None,
+        unit_id=unit.strip() or None,
+        since=_start(since, "since"),
+        until=_end(until, "until"),
+        limit=1000,
+    )
+    query = {"patient": patient, "username": username, "unit": unit, "since": since, "until": until}
+    return _audit_page(request, viewer, rows=found, query=query)
+
+
+def _start(text: str, name: str) -> datetime | None:
+    if not text.strip():
+        return None
+    try:
+        return datetime.combine(datetime.fromisoformat(text.strip()).date(), time())
+    except ValueError:
+        raise FormError(name, "must be a date, YYYY-MM-DD") from None
+
+
+def _end(text: str, name: str) -> datetime | None:
+    start = _start(text, name)
+    return start + timedelta(days=1) if start else None

@@ -1,0 +1,303 @@
+"""The JSON API under ``/api`` for integrations: the work list, one patient,
+and certificate intake. Authenticated with ``Authorization: Bearer <token>``;
+the same access rules and the same access log as the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from rehabkoll.accounts import access
+from rehabkoll.accounts.errors import AccessDeniedError
+from rehabkoll.audit import Action, log_access
+from rehabkoll.cases import service as cases_service
+from rehabkoll.cases.engine import DEFAULT_GAP, MAX_GAP, MAX_RECENT, CaseRow
+from rehabkoll.certificates import service as certificates
+from rehabkoll.certificates.schema import Certificate, FieldError, parse_document
+from rehabkoll.coordination import service as coordination
+from rehabkoll.web import queries
+from rehabkoll.web.deps import ApiUser, SessionDep, Viewer
+from rehabkoll.web.errors import NotFoundError
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class CaseOut(BaseModel):
+    """One case: the keys of ``rehabkoll cases --format json`` plus ``patient_ref``
+    (opaque, for ``/api/patients/{patient_ref}``) and the coordination ``status``."""
+
+    patient_id: str
+    start: date
+    end: date
+    days: int
+    net_days: float
+    certificates: int
+    degree: int | None
+    degrees: list[int]
+    diagnosis: str
+    secondary_diagnoses: list[str]
+    doctor_id: str
+    unit_id: str
+    occupation: list[str]
+    days_left: int
+    recently_ended: bool
+    patient_ref: str
+    status: str | None = Field(description="Coordination status (contacted, active, …) or null")
+    protected: bool = Field(description="Protected identity (skyddad personuppgift)")
+
+
+class PatientOut(BaseModel):
+    patient_ref: str
+    unit_id: str
+    cases: list[CaseOut]
+    coordination: dict[str, Any]
+
+
+class IntakeOut(BaseModel):
+    id: str
+    stored: int
+    unchanged: int
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    field: str | None = None
+    reason: str | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "No or unknown bearer token"},
+    403: {"model": ErrorOut, "description": "Unit or patient out of reach, or wrong role"},
+    422: {"model": ErrorOut, "description": "Invalid input: which field, and why"},
+}
+
+
+def _patient_reader(viewer: Viewer, unit_id: str) -> None:
+    access.check_unit(unit_id, allowed=viewer.user.unit_ids)
+    if not access.can_view_patient_list(viewer.role):
+        raise AccessDeniedError("this role does not see patient data")
+
+
+def _case_out(row: CaseRow, patient: queries.PatientFacts, status: str | None) -> CaseOut:
+    return CaseOut.model_validate(
+        {
+            **row.as_json(),
+            "patient_ref": patient.ref,
+            "status": status,
+            "protected": patient.protected,
+        }
+    )
+
+
+@router.get("/units/{unit_id}/cases", response_model=list[CaseOut], responses=ERRORS)
+def unit_cases(
+    unit_id: str,
+    session: SessionDep,
+    viewer: ApiUser,
+    as_of: date | None = None,
+    gap: Annotated[int, Query(ge=0, le=MAX_GAP)] = DEFAULT_GAP,
+    recent: Annotated[int, Query(ge=0, le=MAX_RECENT)] = 0,
+) -> JSONResponse:
+    """The unit's work list (pågående sjukfall) on ``as_of`` (default today), as
+    this user may see it; every row is logged."""
+    _patient_reader(viewer, unit_id)
+    day = as_of or date.today()
+    listing = queries.unit_list(session, unit_id=unit_id, as_of=day, gap=gap, recent=recent)
+    shown, protected = queries.visible(session, listing, role=viewer.role, hsa_id=viewer.hsa_id)
+    ids = [r.patient_id for r in shown]
+    statuses = coordination.statuses(session, unit_id=unit_id, patient_ids=ids)
+    log_access(
+        session,
+        user=viewer.user,
+        role=viewer.role,
+        unit_id=unit_id,
+        patient_ids=ids,
+        action=Action.API_WORKLIST,
+        purpose=viewer.purpose,
+    )
+    session.commit()
+    # Built as plain dicts: validating 1,500 response models would double the time.
+    body = [
+        {
+            **row.as_json(),
+            "patient_ref": listing.base[row].ref,
+            "status": statuses.get(row.patient_id),
+            "protected": row.patient_id in protected,
+        }
+        for row in shown
+    ]
+    return JSONResponse(body)
+
+
+def _record_json(record: coordination.RecordView) -> dict[str, Any]:
+    return {
+        "status": str(record.status) if record.status else None,
+        "version": record.version,
+        "updated_by": record.updated_by,
+        "updated_at": record.updated_at.isoformat() if record.updated_at else None,
+        "consents": [
+            {
+                "parties": list(c.parties),
+                "valid_from": c.valid_from.isoformat(),
+                "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+                "withdrawn_on": c.withdrawn_on.isoformat() if c.withdrawn_on else None,
+            }
+            for c in record.consents
+        ],
+        "contacts": [
+            {
+                "day": c.day.isoformat(),
+                "party": str(c.party),
+                "way": str(c.way),
+                "summary": c.summary,
+            }
+            for c in record.contacts
+        ],
+        "meetings": [
+            {
+                "day": m.day.isoformat(),
+                "kind": str(m.kind),
+                "participants": list(m.participants),
+                "outcome": m.outcome,
+            }
+            for m in record.meetings
+        ],
+        "plans": [
+            {
+                "kind": str(p.kind),
+                "text": p.text,
+                "planned_end": p.planned_end.isoformat() if p.planned_end else None,
+                "responsible": p.responsible,
+                "recorded_at": p.recorded_at.isoformat(),
+            }
+            for p in record.plans
+        ],
+        "referrals": [
+            {"day": r.day.isoformat(), "kind": str(r.kind), "note": r.note}
+            for r in record.referrals
+        ],
+        "tasks": [
+            {
+                "title": t.title,
+                "due": t.due.isoformat() if t.due else None,
+                "assignee": t.assignee,
+                "done": t.done,
+            }
+            for t in record.tasks
+        ],
+    }
+
+
+@router.get("/patients/{patient_ref}", response_model=PatientOut, responses=ERRORS)
+def patient(
+    patient_ref: str,
+    session: SessionDep,
+    viewer: ApiUser,
+    unit: Annotated[str, Query(description="HSA id of the care unit")],
+    as_of: date | None = None,
+    gap: Annotated[int, Query(ge=0, le=MAX_GAP)] = DEFAULT_GAP,
+) -> PatientOut:
+    """The patient's cases at the unit, newest first, and the coordination record."""
+    _patient_reader(viewer, unit)
+    facts = queries.patient_by_ref(session, patient_ref)
+    if facts is None:
+        raise NotFoundError("no patient with this reference")
+    day = as_of or date.today()
+    rows = cases_service.patient_cases(
+        session, patient_id=facts.id, unit_id=unit, as_of=day, gap=gap
+    )
+    if not access.can_view_patient(
+        rows, role=viewer.role, hsa_id=viewer.hsa_id, protected=facts.protected
+    ):
+        raise AccessDeniedError("the patient is out of reach")
+    visible = access.visible_rows(
+        rows,
+        role=viewer.role,
+        hsa_id=viewer.hsa_id,
+        protected_patient_ids={facts.id} if facts.protected else set(),
+    )
+    record = coordination.get_record(session, patient_id=facts.id, unit_id=unit)
+    log_access(
+        session,
+        user=viewer.user,
+        role=viewer.role,
+        unit_id=unit,
+        patient_ids=[facts.id],
+        action=Action.API_PATIENT,
+        purpose=viewer.purpose,
+    )
+    session.commit()
+    status = str(record.status) if record.status else None
+    return PatientOut(
+        patient_ref=facts.ref,
+        unit_id=unit,
+        cases=[_case_out(r, facts, status) for r in visible],
+        coordination=_record_json(record),
+    )
+
+
+def _intake(
+    session: SessionDep, viewer: Viewer, document: Any, source: str, created: int = 201
+) -> JSONResponse:
+    if viewer.role != "admin":
+        raise AccessDeniedError("certificate intake needs an admin account's token")
+    parsed = parse_document(document)
+    batch = certificates.start_batch(session, source)
+    result = certificates.ingest(session, batch, [(1, parsed)])
+    certificates.finish_batch(session, batch)
+    session.commit()
+    if result.errors:
+        error = result.errors[0]
+        status = 404 if error.field == "revokes" else 422
+        return JSONResponse(
+            {
+                "detail": f"{error.field}: {error.reason}",
+                "field": error.field,
+                "reason": error.reason,
+            },
+            status_code=status,
+        )
+    ident = parsed.id if isinstance(parsed, Certificate) else parsed.revokes
+    out = IntakeOut(id=ident, stored=result.stored, unchanged=result.unchanged)
+    return JSONResponse(out.model_dump(), status_code=created if result.stored else 200)
+
+
+@router.post(
+    "/certificates",
+    response_model=IntakeOut,
+    status_code=201,
+    responses={**ERRORS, 200: {"model": IntakeOut, "description": "Already stored, unchanged"}},
+)
+def post_certificate(
+    session: SessionDep,
+    viewer: ApiUser,
+    document: Annotated[
+        dict[str, Any], Body(description="One certificate (FK 7804), as in import")
+    ],
+) -> JSONResponse:
+    """Take in one certificate with the same validation as ``rehabkoll import``;
+    the same certificate twice changes nothing (200 the second time)."""
+    if "revokes" in document:
+        raise FieldError("revokes", "revoke with POST /api/certificates/{id}/revoke")
+    return _intake(session, viewer, document, "api: POST /api/certificates")
+
+
+class RevokeIn(BaseModel):
+    revoked_at: str = Field(description="When it was revoked, ISO 8601 (Swedish local time)")
+
+
+@router.post(
+    "/certificates/{certificate_id}/revoke",
+    response_model=IntakeOut,
+    responses={**ERRORS, 404: {"model": ErrorOut, "description": "No such certificate"}},
+)
+def revoke_certificate(
+    certificate_id: str, body: RevokeIn, session: SessionDep, viewer: ApiUser
+) -> JSONResponse:
+    """Revoke (makulera) a stored certificate; revoking again at the same time changes nothing."""
+    document = {"revokes": certificate_id, "revoked_at": body.revoked_at}
+    return _intake(session, viewer, document, f"api: revoke {certificate_id}", created=200)

@@ -1,0 +1,84 @@
+"""The web application: server-rendered pages for people, a JSON API under
+``/api`` for integrations, and the app's own static files (no CDN)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from rehabkoll.config import get_settings
+from rehabkoll.db.session import open_database, session_factory
+from rehabkoll.statistics import views as statistics_views
+from rehabkoll.web import admin, api, auth, cases, coordination, errors, patient
+from rehabkoll.web.deps import PACKAGE
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def secure_cookies_default() -> bool:
+    """REHABKOLL_COOKIE_SECURE=true marks the cookies Secure (behind HTTPS)."""
+    configured = getattr(get_settings(), "cookie_secure", None)
+    if isinstance(configured, bool):
+        return configured
+    return os.environ.get("REHABKOLL_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+
+
+def create_app(database_url: str | None = None, *, secure_cookies: bool | None = None) -> FastAPI:
+    """The app on the database at ``database_url`` (default: the configured one),
+    its schema brought up to date."""
+    app = FastAPI(
+        title="rehabkoll",
+        description="Sick-leave cases (sjukfall) and rehabilitation coordination. "
+        "Authenticate with `Authorization: Bearer <token>` (`rehabkoll users token`).",
+        version="0.1.0",
+        docs_url=None,  # Swagger UI would load from a CDN; the document is enough
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    engine = open_database(database_url)
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.secure_cookies = (
+        secure_cookies_default() if secure_cookies is None else secure_cookies
+    )
+    app.state.login_delay_scale = 1.0
+    app.state.statistics = False
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(auth.public)
+    app.include_router(auth.router)
+    app.include_router(cases.router)
+    app.include_router(patient.router)
+    app.include_router(coordination.router)
+    app.include_router(admin.router)
+    app.include_router(statistics_views.router)  # manager and analyst pages
+    app.state.statistics = True
+
+    @app.middleware("http")
+    async def headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

@@ -1,0 +1,305 @@
+"""The overview (start page), the work list (pågående sjukfall), its settings
+and its Excel export."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from rehabkoll.accounts import access
+from rehabkoll.accounts import service as accounts
+from rehabkoll.accounts.errors import AccessDeniedError
+from rehabkoll.accounts.models import Role
+from rehabkoll.audit import Action, log_access
+from rehabkoll.cases.engine import MAX_GAP, MAX_RECENT, check_gap, check_recent
+from rehabkoll.coordination.enums import Status
+from rehabkoll.lib import icd10
+from rehabkoll.web import charts, export, queries, worklist
+from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
+from rehabkoll.web.errors import FormError
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
+
+SETTINGS_KEY = "worklist"
+CHART_TITLES = {
+    "diagnosis": "Diagnosgrupp",
+    "degree": "Sjukskrivningsgrad i dag",
+    "length": "Längd hittills",
+}
+
+
+def list_settings(viewer: Viewer) -> worklist.ListSettings:
+    return worklist.ListSettings.from_dict(viewer.user.settings.get(SETTINGS_KEY))
+
+
+def save_list_settings(session: SessionDep, viewer: Viewer, value: worklist.ListSettings) -> None:
+    settings = {**viewer.user.settings, SETTINGS_KEY: value.as_dict()}
+    accounts.save_settings(session, user=viewer.user, settings=settings)
+    session.commit()
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, session: SessionDep, viewer: CurrentUser, as_of: AsOf) -> Response:
+    if viewer.role == Role.ADMIN:
+        return RedirectResponse("/admin/users", status_code=303)
+    if not access.can_view_overview(viewer.role):
+        raise AccessDeniedError("no overview for this role")
+    unit_id = viewer.require_unit()
+    counts = queries.overview(session, unit_id=unit_id, as_of=as_of)
+    chart_svgs = {
+        dim: charts.bar_chart(
+            f"chart-{dim}",
+            f"{CHART_TITLES[dim]}, kvinnor och män",
+            [charts.Bar(label, w, m) for label, (w, m) in values.items()],
+        )
+        for dim, values in counts.groups.items()
+    }
+    return render(
+        request,
+        "overview.html",
+        viewer,
+        title="Översikt",
+        nav="overview",
+        counts=counts,
+        charts=chart_svgs,
+        chart_titles=CHART_TITLES,
+        as_of=as_of,
+    )
+
+
+def _rows(
+    session: SessionDep, viewer: Viewer, as_of: date, settings: worklist.ListSettings
+) -> list[worklist.WorkRow]:
+    unit_id = viewer.require_patients()
+    return queries.work_rows(
+        session,
+        unit_id=unit_id,
+        as_of=as_of,
+        gap=settings.gap,
+        recent=settings.recent,
+        role=viewer.role,
+        hsa_id=viewer.hsa_id,
+    )
+
+
+def _chosen(
+    rows: list[worklist.WorkRow],
+    settings: worklist.ListSettings,
+    *,
+    sort: str,
+    descending: bool,
+    attention: bool,
+) -> list[worklist.WorkRow]:
+    filters = settings.filters
+    if attention:
+        filters = worklist.Filters.from_dict({**filters.as_dict(), "attention": True})
+    return worklist.apply(
+        rows, filters, sort=sort, descending=descending, hide_names=settings.hide_names
+    )
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def work_list(
+    request: Request,
+    session: SessionDep,
+    viewer: CurrentUser,
+    as_of: AsOf,
+    sort: str = "",
+    dir: str = "asc",
+    view: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    settings = list_settings(viewer)
+    rows = _rows(session, viewer, as_of, settings)
+    chosen = _chosen(
+        rows, settings, sort=sort, descending=dir == "desc", attention=view == "attention"
+    )
+    pages = max(1, -(-len(chosen) // settings.per_page))
+    page = min(page, pages)
+    shown = chosen[(page - 1) * settings.per_page : page * settings.per_page]
+    log_access(
+        session,
+        user=viewer.user,
+        role=viewer.role,
+        unit_id=viewer.unit_id,
+        patient_ids=[r.patient_id for r in shown],
+        action=Action.WORKLIST_VIEW,
+        purpose=viewer.purpose,
+    )
+    session.commit()
+    attention_count = sum(1 for r in rows if r.attention)
+    return render(
+        request,
+        "worklist.html",
+        viewer,
+        title="Pågående sjukfall",
+        nav="cases",
+        rows=shown,
+        total=len(rows),
+        matching=len(chosen),
+        page=page,
+        pages=pages,
+        first_index=(page - 1) * settings.per_page,
+        page_sizes=worklist.PAGE_SIZES,
+        attention_count=attention_count,
+        settings=settings,
+        columns=settings.visible_columns(),
+        all_columns=[worklist.COLUMN_BY_KEY[k] for k in settings.columns],
+        sort=sort,
+        dir=dir,
+        view=view,
+        as_of=as_of,
+        doctors=sorted({(r.doctor_id, r.doctor_name) for r in rows}, key=lambda d: d[1]),
+        chapters=sorted({icd10.chapter_letter(r.diagnosis) for r in rows}),
+        statuses=[label for _, label in Status.choices()],
+        max_gap=MAX_GAP,
+        max_recent=MAX_RECENT,
+    )
+
+
+def _optional_int(name: str, text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise FormError(name, "must be a whole number")
+    return int(text)
+
+
+def _optional_day(name: str, text: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise FormError(name, "must be a date, YYYY-MM-DD") from None
+
+
+Text = Annotated[str, Form(max_length=100)]
+
+
+@router.post("/cases/filters")
+def save_filters(
+    session: SessionDep,
+    viewer: CurrentUser,
+    doctor: Text = "",
+    chapter: Text = "",
+    min_days: Text = "",
+    max_days: Text = "",
+    min_age: Text = "",
+    max_age: Text = "",
+    end_from: Text = "",
+    end_to: Text = "",
+    status: Text = "",
+    occupation: Text = "",
+    text: Text = "",
+    clear: Text = "",
+) -> Response:
+    """Filters are posted (a personnummer typed as free text must not end up in
+    a URL) and kept with the user's settings."""
+    viewer.require_patients()
+    settings = list_settings(viewer)
+    if clear:
+        settings.filters = worklist.Filters()
+    else:
+        settings.filters = worklist.Filters.from_dict(
+            {
+                "doctor": doctor,
+                "chapter": chapter,
+                "min_days": _optional_int("min_days", min_days),
+                "max_days": _optional_int("max_days", max_days),
+                "min_age": _optional_int("min_age", min_age),
+                "max_age": _optional_int("max_age", max_age),
+                "end_from": _optional_day("end_from", end_from),
+                "end_to": _optional_day("end_to", end_to),
+                "status": status,
+                "occupation": occupation,
+                "text": text,
+            }
+        )
+    save_list_settings(session, viewer, settings)
+    return RedirectResponse("/cases", status_code=303)
+
+
+@router.post("/cases/settings")
+def save_settings(
+    session: SessionDep,
+    viewer: CurrentUser,
+    gap: Annotated[int, Form()] = 5,
+    recent: Annotated[int, Form()] = 0,
+    hide_names: Annotated[str, Form()] = "",
+    per_page: Annotated[int, Form()] = 100,
+) -> Response:
+    viewer.require_patients()
+    check_gap(gap)
+    check_recent(recent)
+    settings = list_settings(viewer)
+    if per_page not in worklist.PAGE_SIZES:
+        raise FormError("per_page", f"must be one of {', '.join(map(str, worklist.PAGE_SIZES))}")
+    settings.gap, settings.recent, settings.hide_names = gap, recent, bool(hide_names)
+    settings.per_page = per_page
+    save_list_settings(session, viewer, settings)
+    return RedirectResponse("/cases", status_code=303)
+
+
+@router.post("/cases/columns")
+async def save_columns(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
+    """Shown columns (checkboxes ``show``) and one move (``move`` = ``key:-1|1``)."""
+    viewer.require_patients()
+    form = await request.form()
+    settings = list_settings(viewer)
+    shown = {str(v) for v in form.getlist("show")}
+    settings.hidden = [k for k in settings.columns if k not in shown]
+    move = str(form.get("move") or "")
+    if ":" in move:
+        key, _, step = move.partition(":")
+        settings.columns = worklist.move_column(
+            settings.columns, key, 1 if step == "1" else -1, settings.hidden
+        )
+    if form.get("reset"):
+        settings.columns, settings.hidden = list(worklist.DEFAULT_ORDER), []
+    save_list_settings(session, viewer, settings)
+    return RedirectResponse("/cases#columns", status_code=303)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/cases/export.xlsx")
+def export_excel(
+    session: SessionDep,
+    viewer: CurrentUser,
+    as_of: AsOf,
+    sort: str = "",
+    dir: str = "asc",
+    view: str = "",
+) -> Response:
+    settings = list_settings(viewer)
+    rows = _rows(session, viewer, as_of, settings)
+    shown = _chosen(
+        rows, settings, sort=sort, descending=dir == "desc", attention=view == "attention"
+    )
+    columns = settings.visible_columns()
+    log_access(
+        session,
+        user=viewer.user,
+        role=viewer.role,
+        unit_id=viewer.unit_id,
+        patient_ids=[r.patient_id for r in shown],
+        action=Action.EXPORT,
+        purpose=viewer.purpose,
+        detail="Excel: " + ", ".join(c.key for c in columns),
+    )
+    session.commit()
+    content = export.workbook(shown, columns, unit_name=viewer.unit_name, as_of=as_of)
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="sjukfall-{as_of.isoformat()}.xlsx"'
+        },
+    )

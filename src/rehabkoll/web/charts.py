@@ -1,0 +1,161 @@
+"""Server-rendered SVG charts. Colour is never the only carrier of meaning:
+women and men differ by pattern as well as colour, every bar carries its
+number, and every chart has a text title and description for screen readers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html import escape
+
+from markupsafe import Markup
+
+PATTERNS = """<svg class="defs" width="0" height="0" aria-hidden="true" focusable="false"><defs>
+<pattern id="pat-women" width="6" height="6" patternUnits="userSpaceOnUse">
+<rect width="6" height="6" fill="#7b3294"/><circle cx="3" cy="3" r="1.3" fill="#fff"/></pattern>
+<pattern id="pat-men" width="6" height="6" patternUnits="userSpaceOnUse"
+ patternTransform="rotate(45)"><rect width="6" height="6" fill="#1b7837"/>
+<rect width="2" height="6" fill="#fff"/></pattern>
+<pattern id="pat-all" width="6" height="6" patternUnits="userSpaceOnUse">
+<rect width="6" height="6" fill="#2c5d8f"/></pattern>
+</defs></svg>"""
+"""Fill patterns, put once on every page by the layout."""
+
+SERIES = (("women", "Kvinnor"), ("men", "Män"))
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    label: str
+    women: int
+    men: int
+
+
+def bar_chart(chart_id: str, title: str, bars: Sequence[Bar]) -> Markup:
+    """Horizontal grouped bars, one pair (women, men) per category."""
+    label_w, bar_area, row_h, top = 150, 230, 34, 30
+    height = top + row_h * len(bars) + 10
+    width = label_w + bar_area + 50
+    peak = max([1] + [max(b.women, b.men) for b in bars])
+    desc = "; ".join(f"{b.label}: kvinnor {b.women}, män {b.men}" for b in bars)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+        _legend(label_w),
+    ]
+    for i, bar in enumerate(bars):
+        y = top + i * row_h
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="lbl">'
+            f"{escape(bar.label)}</text>"
+        )
+        for j, (key, name) in enumerate(SERIES):
+            value = bar.women if key == "women" else bar.men
+            w = round(bar_area * value / peak, 1)
+            by = y + j * 14
+            parts.append(
+                f'<rect x="{label_w}" y="{by}" width="{max(w, 1)}" height="12" '
+                f'fill="url(#pat-{key})" stroke="#222" stroke-width="0.5">'
+                f"<title>{escape(bar.label)}, {name.lower()}: {value}</title></rect>"
+                f'<text x="{label_w + max(w, 1) + 4}" y="{by + 10}" class="num">'
+                f"{name[0]} {value}</text>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _legend(x: int) -> str:
+    return (
+        f'<g class="legend"><rect x="{x}" y="4" width="14" height="12" fill="url(#pat-women)" '
+        f'stroke="#222" stroke-width="0.5"/><text x="{x + 18}" y="14">Kvinnor (K)</text>'
+        f'<rect x="{x + 110}" y="4" width="14" height="12" fill="url(#pat-men)" '
+        f'stroke="#222" stroke-width="0.5"/><text x="{x + 128}" y="14">Män (M)</text></g>'
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One certificate period on the timeline."""
+
+    start: date
+    end: date
+    degree: int
+    certificate: str
+
+
+def milestone_dates(spans: Sequence[Span], days: Sequence[int]) -> dict[int, date]:
+    """The calendar day on which the case reaches each day number, counting the
+    days in the union of its periods (day 1 is the case's first day)."""
+    merged: list[tuple[date, date]] = []
+    for s in sorted(spans, key=lambda s: s.start):
+        if merged and s.start <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], s.end))
+        else:
+            merged.append((s.start, s.end))
+    found: dict[int, date] = {}
+    counted = 0
+    for start, end in merged:
+        length = (end - start).days + 1
+        for n in days:
+            if n not in found and counted < n <= counted + length:
+                found[n] = start + timedelta(days=n - counted - 1)
+        counted += length
+    return found
+
+
+def timeline(chart_id: str, title: str, spans: Sequence[Span], milestones: Sequence[int]) -> Markup:
+    """Periods as bars whose height follows the degree, each labelled with its
+    degree, and the rehabilitation chain's milestones as labelled lines."""
+    if not spans:
+        return Markup("")
+    first = min(s.start for s in spans)
+    last = max(s.end for s in spans)
+    reached = milestone_dates(spans, milestones)
+    total = max((last - first).days + 1, 1)
+    left, width, top, plot_h = 10, 680, 34, 60
+    scale = width / total
+
+    def x(day: date) -> float:
+        return round(left + (day - first).days * scale, 1)
+
+    desc = "; ".join(
+        f"{s.start.isoformat()} till {s.end.isoformat()}: {s.degree} %" for s in spans
+    ) + "".join(f"; dag {n}: {d.isoformat()}" for n, d in sorted(reached.items()))
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {left * 2 + width} {top + plot_h + 34}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + width}" y2="{top + plot_h}" '
+        'stroke="#222"/>',
+    ]
+    for s in sorted(spans, key=lambda s: s.start):
+        h = plot_h * s.degree / 100
+        x0, x1 = x(s.start), x(s.end + timedelta(days=1))
+        parts.append(
+            f'<rect x="{x0}" y="{top + plot_h - h}" width="{max(x1 - x0, 1)}" height="{h}" '
+            f'fill="url(#pat-all)" stroke="#fff" stroke-width="1">'
+            f"<title>{s.start.isoformat()}–{s.end.isoformat()}: {s.degree} %</title></rect>"
+        )
+        if x1 - x0 > 26:
+            parts.append(
+                f'<text x="{(x0 + x1) / 2}" y="{top + plot_h - h - 3}" text-anchor="middle" '
+                f'class="num">{s.degree} %</text>'
+            )
+    for n, day in sorted(reached.items()):
+        mx = x(day)
+        parts.append(
+            f'<line x1="{mx}" y1="{top - 12}" x2="{mx}" y2="{top + plot_h + 4}" '
+            'stroke="#b2182b" stroke-dasharray="4 2" stroke-width="1.5"/>'
+            f'<text x="{mx}" y="{top - 16}" text-anchor="middle" class="ms">Dag {n}</text>'
+        )
+    parts.append(
+        f'<text x="{left}" y="{top + plot_h + 20}" class="lbl">{first.isoformat()}</text>'
+        f'<text x="{left + width}" y="{top + plot_h + 20}" text-anchor="end" class="lbl">'
+        f"{last.isoformat()}</text></svg>"
+    )
+    return Markup("".join(parts))

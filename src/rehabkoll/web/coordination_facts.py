@@ -1,0 +1,38 @@
+"""The coordination state the work list shows and the "needs attention" view
+weighs, for many patients at once (four queries, never one per patient)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from rehabkoll.coordination import service as coordination
+from rehabkoll.coordination.enums import Status
+from rehabkoll.web.worklist import CoordinationFacts
+
+NONE = CoordinationFacts()
+
+
+def load(
+    session: Session, *, unit_id: str, patient_ids: Collection[str], as_of: date
+) -> dict[str, CoordinationFacts]:
+    if not patient_ids:
+        return {}
+    ids = list(patient_ids)
+    statuses = coordination.statuses(session, unit_id=unit_id, patient_ids=ids)
+    contacts = coordination.last_contact(session, unit_id=unit_id, patient_ids=ids)
+    expiry = coordination.consent_expiry(session, unit_id=unit_id, patient_ids=ids)
+    closing = coordination.has_closing_plan(session, unit_id=unit_id, patient_ids=ids)
+    facts: dict[str, CoordinationFacts] = {}
+    for patient in set(statuses) | set(contacts) | set(expiry) | closing:
+        status = statuses.get(patient)
+        facts[patient] = CoordinationFacts(
+            status=Status(status).label if status else "",
+            active=status == Status.ACTIVE,
+            last_contact=contacts.get(patient),
+            consent_expiry=expiry.get(patient),
+            closing_plan=patient in closing,
+        )
+    return facts

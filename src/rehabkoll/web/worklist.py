@@ -1,0 +1,396 @@
+"""The work list (pågående sjukfall) as the pages show it: rows with the
+patient's facts and the coordination state, the columns, filters, sorting,
+the rehabilitation-chain milestones and the "needs attention" reasons.
+
+Plain functions on plain data, no I/O: ``rehabkoll.web.queries`` loads what
+they need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rehabkoll.lib import icd10
+
+MILESTONES = (90, 180, 365)
+"""Rehabiliteringskedjan: the days work capacity is assessed against."""
+TIMELINE_MILESTONES = (30, 90, 180, 365)
+"""Day 30 is the employer's return-to-work plan deadline."""
+ATTENTION_DAYS = 14
+NO_CONTACT_DAYS = 30
+LONG_CASE_DAYS = 365
+PROTECTED_LABEL = "Skyddad personuppgift"
+PAGE_SIZES = (25, 50, 100, 250, 500, 2000)
+
+OCCUPATIONS = {
+    "CURRENT_JOB": "Nuvarande arbete",
+    "JOB_SEEKER": "Arbetssökande",
+    "PARENTAL_LEAVE": "Föräldraledig",
+    "STUDIES": "Studier",
+}
+SEXES = {"F": "Kvinna", "M": "Man"}
+DIAGNOSIS_GROUPS = {"F": "Psykiatriska (F)", "M": "Muskuloskeletala (M)", "other": "Övriga"}
+LENGTH_BANDS = (
+    ("<90", "Under 90 dagar", 0, 89),
+    ("90-180", "90–180 dagar", 90, 180),
+    ("181-365", "181–365 dagar", 181, 365),
+    (">365", "Över 365 dagar", 366, None),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRow:
+    """One row of the work list, with everything a column or filter needs."""
+
+    ref: str
+    patient_id: str
+    name: str
+    protected: bool
+    age: int
+    sex: str
+    diagnosis: str
+    diagnosis_text: str
+    occupation: tuple[str, ...]
+    start: date
+    end: date
+    days: int
+    net_days: float
+    certificates: int
+    degree: int | None
+    degrees: tuple[int, ...]
+    doctor_id: str
+    doctor_name: str
+    status: str
+    milestone: int | None
+    days_to_milestone: int | None
+    recently_ended: bool
+    attention: tuple[str, ...] = ()
+
+    @property
+    def shown_name(self) -> str:
+        return PROTECTED_LABEL if self.protected else self.name
+
+    @property
+    def shown_id(self) -> str:
+        return PROTECTED_LABEL if self.protected else self.patient_id
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    sort_key: Callable[[WorkRow], Any]
+    text: Callable[[WorkRow], str]
+    numeric: bool = False
+    identifying: bool = False
+
+
+def _degrees_text(row: WorkRow) -> str:
+    parts = [f"[{d}]" if d == row.degree else str(d) for d in row.degrees]
+    return ", ".join(parts) + " %"
+
+
+def _milestone_text(row: WorkRow) -> str:
+    return f"Dag {row.milestone}" if row.milestone else "–"
+
+
+def _occupation_text(row: WorkRow) -> str:
+    return ", ".join(OCCUPATIONS.get(o, o) for o in row.occupation)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("pnr", "Personnummer", lambda r: r.shown_id, lambda r: r.shown_id, identifying=True),
+    Column("name", "Namn", lambda r: r.shown_name, lambda r: r.shown_name, identifying=True),
+    Column("age", "Ålder", lambda r: r.age, lambda r: str(r.age), numeric=True),
+    Column("sex", "Kön", lambda r: r.sex, lambda r: SEXES.get(r.sex, r.sex)),
+    Column(
+        "diagnosis",
+        "Diagnos",
+        lambda r: r.diagnosis,
+        lambda r: f"{r.diagnosis} {r.diagnosis_text}".strip(),
+    ),
+    Column("occupation", "Sysselsättning", _occupation_text, _occupation_text),
+    Column("start", "Start", lambda r: r.start, lambda r: r.start.isoformat()),
+    Column("end", "Slut", lambda r: r.end, lambda r: r.end.isoformat()),
+    Column("days", "Dagar", lambda r: r.days, lambda r: str(r.days), numeric=True),
+    Column(
+        "net_days",
+        "Nettodagar",
+        lambda r: r.net_days,
+        lambda r: f"{r.net_days:g}".replace(".", ","),
+        numeric=True,
+    ),
+    Column("certificates", "Intyg", lambda r: r.certificates, lambda r: str(r.certificates), True),
+    Column("degrees", "Grad", lambda r: (r.degree or 0, r.degrees), _degrees_text),
+    Column("doctor", "Läkare", lambda r: r.doctor_name, lambda r: r.doctor_name),
+    Column("status", "Status", lambda r: r.status, lambda r: r.status or "–"),
+    Column("milestone", "Nästa milstolpe", lambda r: r.milestone or 9999, _milestone_text),
+    Column(
+        "to_milestone",
+        "Dagar till milstolpe",
+        lambda r: 9999 if r.days_to_milestone is None else r.days_to_milestone,
+        lambda r: "–" if r.days_to_milestone is None else str(r.days_to_milestone),
+        numeric=True,
+    ),
+)
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+DEFAULT_ORDER = tuple(c.key for c in COLUMNS)
+
+
+def case_day(days: int, days_left: int) -> int:
+    """The case's day number on the day looked from: its days so far, counting
+    the future days of the current certificate out."""
+    return max(days - max(days_left, 0), 0)
+
+
+def next_milestone(day: int) -> tuple[int | None, int | None]:
+    """The next milestone of the rehabilitation chain after ``day``, and days to it."""
+    for milestone in MILESTONES:
+        if day < milestone:
+            return milestone, milestone - day
+    return None, None
+
+
+def diagnosis_group(code: str) -> str:
+    letter = icd10.chapter_letter(code)
+    return letter if letter in ("F", "M") else "other"
+
+
+def length_band(days: int) -> str:
+    for key, _label, low, high in LENGTH_BANDS:
+        if days >= low and (high is None or days <= high):
+            return key
+    return LENGTH_BANDS[-1][0]
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinationFacts:
+    """What the attention view needs of one patient's coordination record."""
+
+    status: str = ""
+    active: bool = False
+    last_contact: date | None = None
+    consent_expiry: date | None = None
+    closing_plan: bool = False
+
+
+def attention_reasons(
+    *,
+    as_of: date,
+    days: int,
+    days_to_milestone: int | None,
+    milestone: int | None,
+    recently_ended: bool,
+    facts: CoordinationFacts,
+) -> tuple[str, ...]:
+    """Why a case needs attention now, in words for the page (empty: it does not)."""
+    reasons: list[str] = []
+    if recently_ended:
+        return ()
+    if (
+        milestone is not None
+        and days_to_milestone is not None
+        and days_to_milestone <= ATTENTION_DAYS
+    ):
+        reasons.append(f"Dag {milestone} om {days_to_milestone} dagar")
+    if days > LONG_CASE_DAYS and not facts.closing_plan:
+        reasons.append("Över 365 dagar utan plan för avslut")
+    if facts.active and (
+        facts.last_contact is None or (as_of - facts.last_contact).days > NO_CONTACT_DAYS
+    ):
+        reasons.append("Ingen kontakt på 30 dagar")
+    if facts.consent_expiry is not None:
+        left = (facts.consent_expiry - as_of).days
+        if 0 <= left <= ATTENTION_DAYS:
+            reasons.append(f"Samtycket upphör om {left} dagar")
+    return tuple(reasons)
+
+
+@dataclass
+class Filters:
+    """The work list's filters; empty values filter nothing."""
+
+    doctor: str = ""
+    chapter: str = ""
+    min_days: int | None = None
+    max_days: int | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    end_from: date | None = None
+    end_to: date | None = None
+    status: str = ""
+    occupation: str = ""
+    text: str = ""
+    attention: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "doctor": self.doctor,
+            "chapter": self.chapter,
+            "min_days": self.min_days,
+            "max_days": self.max_days,
+            "min_age": self.min_age,
+            "max_age": self.max_age,
+            "end_from": self.end_from.isoformat() if self.end_from else None,
+            "end_to": self.end_to.isoformat() if self.end_to else None,
+            "status": self.status,
+            "occupation": self.occupation,
+            "text": self.text,
+            "attention": self.attention,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Filters:
+        def number(key: str) -> int | None:
+            value = data.get(key)
+            return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+        def day(key: str) -> date | None:
+            value = data.get(key)
+            try:
+                return date.fromisoformat(value) if isinstance(value, str) and value else None
+            except ValueError:
+                return None
+
+        def text(key: str) -> str:
+            value = data.get(key)
+            return value.strip()[:100] if isinstance(value, str) else ""
+
+        return cls(
+            doctor=text("doctor"),
+            chapter=text("chapter").upper()[:1],
+            min_days=number("min_days"),
+            max_days=number("max_days"),
+            min_age=number("min_age"),
+            max_age=number("max_age"),
+            end_from=day("end_from"),
+            end_to=day("end_to"),
+            status=text("status"),
+            occupation=text("occupation"),
+            text=text("text"),
+            attention=bool(data.get("attention")),
+        )
+
+    @property
+    def active(self) -> bool:
+        return any(v not in ("", None, False) for v in self.as_dict().values())
+
+
+def _between(value: Any, low: Any, high: Any) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def matches(row: WorkRow, filters: Filters, *, hide_names: bool = False) -> bool:
+    f = filters
+    if f.doctor and row.doctor_id != f.doctor:
+        return False
+    if f.chapter and icd10.chapter_letter(row.diagnosis) != f.chapter:
+        return False
+    if f.status and row.status != f.status and not (f.status == "-" and not row.status):
+        return False
+    if f.occupation and f.occupation not in row.occupation:
+        return False
+    if f.attention and not row.attention:
+        return False
+    if not (
+        _between(row.days, f.min_days, f.max_days)
+        and _between(row.age, f.min_age, f.max_age)
+        and _between(row.end, f.end_from, f.end_to)
+    ):
+        return False
+    if f.text:
+        needle = f.text.casefold()
+        haystack = [row.diagnosis, row.diagnosis_text, row.doctor_name, row.status]
+        if not row.protected and not hide_names:
+            haystack += [row.name, row.patient_id, row.patient_id.replace("-", "")]
+        if not any(needle in h.casefold() for h in haystack):
+            return False
+    return True
+
+
+def apply(
+    rows: Iterable[WorkRow],
+    filters: Filters,
+    *,
+    sort: str = "",
+    descending: bool = False,
+    hide_names: bool = False,
+) -> list[WorkRow]:
+    """Filter, then sort by a column (stable; ties keep the patient order)."""
+    chosen = [r for r in rows if matches(r, filters, hide_names=hide_names)]
+    column = COLUMN_BY_KEY.get(sort)
+    if column is not None and not (hide_names and column.identifying):
+        chosen.sort(key=column.sort_key, reverse=descending)
+    return chosen
+
+
+@dataclass
+class ListSettings:
+    """The work-list settings each user keeps (saved with their account)."""
+
+    gap: int = 5
+    recent: int = 0
+    hide_names: bool = False
+    per_page: int = 100
+    columns: list[str] = field(default_factory=lambda: list(DEFAULT_ORDER))
+    hidden: list[str] = field(default_factory=list)
+    filters: Filters = field(default_factory=Filters)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "gap": self.gap,
+            "recent": self.recent,
+            "hide_names": self.hide_names,
+            "per_page": self.per_page,
+            "columns": list(self.columns),
+            "hidden": list(self.hidden),
+            "filters": self.filters.as_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ListSettings:
+        data = data or {}
+        gap = data.get("gap", 5)
+        recent = data.get("recent", 0)
+        return cls(
+            gap=gap if isinstance(gap, int) and 0 <= gap <= 90 else 5,
+            recent=recent if isinstance(recent, int) and 0 <= recent <= 14 else 0,
+            hide_names=bool(data.get("hide_names", False)),
+            per_page=data["per_page"] if data.get("per_page") in PAGE_SIZES else 100,
+            columns=column_order(data.get("columns")),
+            hidden=[k for k in data.get("hidden") or [] if k in COLUMN_BY_KEY],
+            filters=Filters.from_dict(data.get("filters") or {}),
+        )
+
+    def visible_columns(self) -> list[Column]:
+        shown = [COLUMN_BY_KEY[k] for k in self.columns if k not in self.hidden]
+        if self.hide_names:
+            shown = [c for c in shown if not c.identifying]
+        return shown
+
+
+def column_order(keys: Any) -> list[str]:
+    """A full column order: known keys as given, then any missing in default order."""
+    given = [k for k in keys or [] if isinstance(k, str) and k in COLUMN_BY_KEY]
+    seen = list(dict.fromkeys(given))
+    return seen + [k for k in DEFAULT_ORDER if k not in seen]
+
+
+def move_column(order: Sequence[str], key: str, step: int, hidden: Iterable[str] = ()) -> list[str]:
+    """Move a column one place left (step -1) or right (+1) past the next shown
+    column (hidden ones are stepped over)."""
+    keys = list(order)
+    if key not in keys:
+        return keys
+    skip = set(hidden)
+    i = keys.index(key)
+    j = i + step
+    while 0 <= j < len(keys) and keys[j] in skip:
+        j += step
+    if not 0 <= j < len(keys):
+        return keys
+    keys.insert(j, keys.pop(i))
+    return keys

@@ -1,0 +1,120 @@
+"""Screenshots of the main pages for docs/screenshots, from headless Debian
+Chromium against a served database (synthetic data only):
+
+    .venv/bin/rehabkoll synth --out /tmp/demo.jsonl --insured 30000 --years 2
+    .venv/bin/rehabkoll import /tmp/demo.jsonl --db sqlite:////tmp/demo.db
+    .venv/bin/python -m tests.web.screenshots --db sqlite:////tmp/demo.db --unit UNIT_ID
+
+Creates the user ``demo-koord`` (coordinator of the unit) if missing, records a
+little coordination for one patient, and writes overview.png, worklist.png,
+patient.png and coordination.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from rehabkoll.accounts import service as accounts
+from rehabkoll.db.session import open_database, session_scope
+from rehabkoll.web.app import create_app
+
+PASSWORD = "demo-lösenord-123"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--unit", required=True)
+    parser.add_argument("--out", default="docs/screenshots")
+    args = parser.parse_args()
+    with session_scope(open_database(args.db)) as session:
+        if accounts.get_user(session, username="demo-koord") is None:
+            accounts.create_user(
+                session,
+                username="demo-koord",
+                role="coordinator",
+                unit_ids=[args.unit],
+                password=PASSWORD,
+            )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(args.db), host="127.0.0.1", port=port, log_level="warning")
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="sv-SE")
+        page.goto(f"{base}/login")
+        page.get_by_label("Användarnamn").fill("demo-koord")
+        page.get_by_label("Lösenord").fill(PASSWORD)
+        page.get_by_role("button", name="Logga in").click()
+        if page.url.endswith("/notice"):
+            page.get_by_role("button", name="Jag har förstått och godkänner").click()
+        page.goto(f"{base}/")
+        page.screenshot(path=out / "overview.png", full_page=True)
+        page.goto(f"{base}/cases?sort=to_milestone&dir=asc")
+        page.screenshot(path=out / "worklist.png")
+        html = page.content()
+        ref = re.findall(r'href="/patients/([A-Za-z0-9_-]+)', html)[3]
+        page.goto(f"{base}/patients/{ref}/coordination")
+        if "Inget samtycke registrerat" in page.content():
+            today = date.today()
+            page.get_by_label("Arbetsgivare").check()
+            page.get_by_label("Försäkringskassan").check()
+            page.get_by_label("Giltigt till").fill((today + timedelta(days=180)).isoformat())
+            page.get_by_role("button", name="Registrera samtycke").click()
+            page.get_by_label("Part").select_option("employer")
+            page.get_by_label("Sammanfattning").fill(
+                "Samtal med chefen om anpassade arbetsuppgifter."
+            )
+            page.get_by_role("button", name="Registrera kontakt").click()
+            page.get_by_label("Typ").select_option("reconciliation")
+            page.get_by_label("Deltagare (kommaseparerade)").fill(
+                "Patienten, FK-handläggare, läkare"
+            )
+            page.get_by_label("Resultat").fill("Upptrappning till 75 % från nästa månad.")
+            page.get_by_role("button", name="Registrera möte").click()
+            page.locator("#plan-form").get_by_label("Plan", exact=True).select_option(
+                "closing_plan"
+            )
+            page.get_by_label("Innehåll").fill("Åter i arbete på heltid efter upptrappning.")
+            page.get_by_label("Planerat slutdatum").fill((today + timedelta(days=60)).isoformat())
+            page.get_by_label("Ansvarig", exact=True).fill("demo-koord")
+            page.get_by_role("button", name="Spara plan").click()
+            page.get_by_label("Ny status").select_option("active")
+            page.get_by_role("button", name="Ändra status").click()
+        page.goto(f"{base}/patients/{ref}")
+        page.screenshot(path=out / "patient.png", full_page=True)
+        page.goto(f"{base}/patients/{ref}/coordination")
+        page.screenshot(path=out / "coordination.png", full_page=True)
+        browser.close()
+    server.should_exit = True
+    print(f"screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main()
