@@ -25,6 +25,9 @@ class Settings(BaseSettings):
         default="",
         description="Key for session cookies and CSRF tokens; a random one per start if empty",
     )
+    cookie_secure: bool = Field(
+        default=False, description="Mark cookies Secure: set it when served behind HTTPS"
+    )
     session_idle_minutes: int = Field(default=30, description="Idle time before a session ends")
     log_level: str = Field(default="INFO", description="Application log level")
 

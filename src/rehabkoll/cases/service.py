@@ -99,6 +99,11 @@ def work_list(
     return engine.work_list(records, unit_id=unit_id, as_of=as_of, gap=gap, recent=recent)
 
 
+def patient_records(session: Session, *, patient_id: str, unit_id: str) -> list[CertificateRecord]:
+    """The patient's effective certificates at the unit."""
+    return _records(session, "c.patient_id = :patient", {"unit": unit_id, "patient": patient_id})
+
+
 def patient_cases(
     session: Session,
     *,
@@ -108,7 +113,7 @@ def patient_cases(
     gap: int = engine.DEFAULT_GAP,
 ) -> list[CaseRow]:
     """The patient's cases at the unit, newest first."""
-    records = _records(session, "c.patient_id = :patient", {"unit": unit_id, "patient": patient_id})
+    records = patient_records(session, patient_id=patient_id, unit_id=unit_id)
     return engine.patient_view(
         records, patient_id=patient_id, unit_id=unit_id, as_of=as_of, gap=gap
     )

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
@@ -32,10 +31,7 @@ SECURITY_HEADERS = {
 
 def secure_cookies_default() -> bool:
     """REHABKOLL_COOKIE_SECURE=true marks the cookies Secure (behind HTTPS)."""
-    configured = getattr(get_settings(), "cookie_secure", None)
-    if isinstance(configured, bool):
-        return configured
-    return os.environ.get("REHABKOLL_COOKIE_SECURE", "").lower() in ("1", "true", "yes")
+    return get_settings().cookie_secure
 
 
 def create_app(database_url: str | None = None, *, secure_cookies: bool | None = None) -> FastAPI:

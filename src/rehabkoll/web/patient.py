@@ -41,11 +41,9 @@ def unit_cases(
     session: Session, *, patient_id: str, unit_id: str, as_of: date, gap: int
 ) -> list[tuple[CaseRow, list[CertificateRecord]]]:
     """The patient's cases at the unit on ``as_of``, newest first, with their certificates."""
-    # The same loading as cases.service.patient_cases, but the cases are kept
-    # whole: the page shows each case's certificates.
-    records = cases_service._records(
-        session, "c.patient_id = :patient", {"unit": unit_id, "patient": patient_id}
-    )
+    # Like cases.service.patient_cases, but the cases are kept whole: the page
+    # shows each case's certificates.
+    records = cases_service.patient_records(session, patient_id=patient_id, unit_id=unit_id)
     found = [c for c in engine.build_cases(records, gap) if c.start <= as_of]
     found.sort(key=lambda c: c.start, reverse=True)
     return [
