@@ -26,7 +26,6 @@ from sqlalchemy import func, select, text
 from benchmarks.certgen import certificate_lines
 from rehabkoll.cases import service as cases
 from rehabkoll.certificates import models, service
-from rehabkoll.certificates.cli import _chunks
 from rehabkoll.db.session import make_engine, session_scope, upgrade
 
 DATA = Path(__file__).parent / "data"
@@ -47,15 +46,9 @@ def import_file(url: str, path: Path) -> tuple[int, float]:
     engine = make_engine(url)
     upgrade(engine)
     started = time.perf_counter()
-    with session_scope(engine) as session:
-        batch_id = service.start_batch(session, str(path)).id
-    stored = 0
     with path.open("rb") as stream:
-        for chunk, _ in _chunks(stream):
-            parsed = service.parse_lines(chunk)
-            with session_scope(engine) as session:
-                batch = session.get_one(models.ImportBatch, batch_id)
-                stored += service.ingest(session, batch, parsed).stored
+        _, result = service.import_stream(engine, stream, source=str(path))
+    stored = result.stored
     elapsed = time.perf_counter() - started
     engine.dispose()
     return stored, elapsed

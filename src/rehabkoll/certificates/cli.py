@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -13,12 +11,10 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
 from rehabkoll.certificates import service
-from rehabkoll.certificates.models import ImportBatch
 from rehabkoll.certificates.schema import json_schema
 from rehabkoll.cli_common import DbOption, console, err_console, fail, interactive
-from rehabkoll.db.session import open_database, session_scope
+from rehabkoll.db.session import open_database
 
-CHUNK_LINES = 2000
 SHOWN_ERRORS = 50
 
 
@@ -55,10 +51,6 @@ def import_file(
         stream = path.open("rb")
         size = path.stat().st_size
         source = str(path.resolve())
-    engine = open_database(db)
-    total = service.IngestResult()
-    with session_scope(engine) as session:
-        batch_id = service.start_batch(session, source).id
     progress = Progress(
         TextColumn("Importing"),
         BarColumn(),
@@ -69,14 +61,12 @@ def import_file(
     )
     with progress, stream:
         task = progress.add_task("import", total=size)
-        for chunk, consumed in _chunks(stream):
-            parsed = service.parse_lines(chunk)
-            with session_scope(engine) as session:
-                batch = session.get_one(ImportBatch, batch_id)
-                total.add(service.ingest(session, batch, parsed))
-            progress.update(task, advance=consumed)
-    with session_scope(engine) as session:
-        service.finish_batch(session, session.get_one(ImportBatch, batch_id))
+        batch_id, total = service.import_stream(
+            open_database(db),
+            stream,
+            source=source,
+            progress=lambda consumed: progress.update(task, advance=consumed),
+        )
     for error in total.errors[:SHOWN_ERRORS]:
         err_console.print(f"[red]rejected[/] {error}", highlight=False, markup=True)
     if total.rejected > SHOWN_ERRORS:
@@ -90,21 +80,6 @@ def import_file(
     )
     if strict and total.rejected:
         raise typer.Exit(1)
-
-
-def _chunks(stream: BinaryIO) -> Iterator[tuple[list[tuple[int, str]], int]]:
-    """Numbered lines in chunks, with the bytes each chunk took."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
-    chunk: list[tuple[int, str]] = []
-    consumed = 0
-    for number, line in enumerate(text, start=1):
-        chunk.append((number, line))
-        consumed += len(line.encode("utf-8"))
-        if len(chunk) >= CHUNK_LINES:
-            yield chunk, consumed
-            chunk, consumed = [], 0
-    if chunk:
-        yield chunk, consumed
 
 
 def schema() -> None:

@@ -1,24 +1,28 @@
 """Storing certificates: validation, idempotent import in atomic chunks, and the
 rules for replaced (ersatt), revoked (makulerat) and test certificates.
 
-The caller owns the transaction: ``ingest`` works inside the session it is
-given and never commits, so a chunk of lines, its rejections and the batch's
-counters are stored together or not at all.
+``ingest`` works inside the session it is given and never commits, so a chunk
+of lines, its rejections and the batch's counters are stored together or not
+at all; ``import_stream`` is the edge that commits, chunk by chunk.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import BinaryIO
 
 from sqlalchemy import Table, and_, exists, insert, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
 from rehabkoll.certificates import models
 from rehabkoll.certificates.schema import Certificate, FieldError, Revocation, parse_line
+from rehabkoll.db.session import session_scope
 from rehabkoll.lib import personnummer
 
 
@@ -285,3 +289,49 @@ def refresh_effective(session: Session, ids: Iterable[str]) -> None:
             .where(cert.c.id.in_(id_list[start : start + 500]))
             .values(effective=and_(cert.c.test.is_(False), cert.c.revoked_at.is_(None), ~replaced))
         )
+
+
+CHUNK_LINES = 2000
+
+
+def numbered_chunks(stream: BinaryIO) -> Iterator[tuple[list[tuple[int, str]], int]]:
+    """Numbered lines of a byte stream in chunks, with the bytes each chunk took."""
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    chunk: list[tuple[int, str]] = []
+    consumed = 0
+    for number, line in enumerate(text, start=1):
+        chunk.append((number, line))
+        consumed += len(line.encode("utf-8"))
+        if len(chunk) >= CHUNK_LINES:
+            yield chunk, consumed
+            chunk, consumed = [], 0
+    if chunk:
+        yield chunk, consumed
+
+
+def import_stream(
+    engine: Engine,
+    stream: BinaryIO,
+    *,
+    source: str,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, IngestResult]:
+    """Import JSON Lines from ``stream`` as one batch, committing chunk by chunk:
+    each chunk's certificates, rejections and the batch's counters together, so
+    an interrupted import leaves whole certificates and a re-run completes it.
+
+    ``progress(bytes)`` is called after each chunk. Returns the batch id and
+    the totals.
+    """
+    total = IngestResult()
+    with session_scope(engine) as session:
+        batch_id = start_batch(session, source).id
+    for chunk, consumed in numbered_chunks(stream):
+        parsed = parse_lines(chunk)
+        with session_scope(engine) as session:
+            total.add(ingest(session, session.get_one(models.ImportBatch, batch_id), parsed))
+        if progress is not None:
+            progress(consumed)
+    with session_scope(engine) as session:
+        finish_batch(session, session.get_one(models.ImportBatch, batch_id))
+    return batch_id, total
