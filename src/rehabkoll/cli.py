@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from rehabkoll import demo
+from rehabkoll.accounts import cli as accounts_cli
+from rehabkoll.audit import cli as audit_cli
 from rehabkoll.cases import cli as cases_cli
 from rehabkoll.certificates import cli as certificates_cli
+from rehabkoll.patients import cli as patients_cli
 from rehabkoll.statistics import cli as statistics_cli
 from rehabkoll.synth import cli as synth_cli
 from rehabkoll.web import cli as web_cli
@@ -18,7 +22,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (certificates_cli, cases_cli, synth_cli, web_cli, statistics_cli):
+for module in (
+    certificates_cli,
+    cases_cli,
+    synth_cli,
+    web_cli,
+    statistics_cli,
+    accounts_cli,
+    audit_cli,
+    patients_cli,
+    demo,
+):
     module.register(app)
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, BinaryIO
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.text import Text
 
 from rehabkoll.certificates import service
 from rehabkoll.certificates.schema import json_schema
@@ -68,7 +69,7 @@ def import_file(
             progress=lambda consumed: progress.update(task, advance=consumed),
         )
     for error in total.errors[:SHOWN_ERRORS]:
-        err_console.print(f"[red]rejected[/] {error}", highlight=False, markup=True)
+        err_console.print(Text.assemble(("rejected ", "red"), str(error)), highlight=False)
     if total.rejected > SHOWN_ERRORS:
         err_console.print(
             f"… and {total.rejected - SHOWN_ERRORS} more, kept with import batch {batch_id}"

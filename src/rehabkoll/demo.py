@@ -1,0 +1,185 @@
+"""``rehabkoll demo``: a synthetic demo region, imported into a SQLite file,
+with demo users, served by the web application. What `make demo` runs."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.table import Table
+from sqlalchemy import Engine, func, select
+
+from rehabkoll.accounts import service as accounts
+from rehabkoll.accounts.models import Role
+from rehabkoll.cases import service as cases
+from rehabkoll.cases.engine import CaseRow
+from rehabkoll.certificates import models
+from rehabkoll.certificates.service import import_stream
+from rehabkoll.cli_common import console, err_console, interactive
+from rehabkoll.db.session import open_database, session_scope
+from rehabkoll.synth.run import OutputFormat, region_plan, synthesize
+
+DEMO_USERS = (
+    ("koordinator", Role.COORDINATOR),
+    ("doktor", Role.DOCTOR),
+    ("chef", Role.MANAGER),
+    ("admin", Role.ADMIN),
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    folder: Annotated[
+        Path, typer.Option("--dir", help="Folder for the demo database and files.")
+    ] = Path("demo"),
+    insured: Annotated[
+        int, typer.Option("--insured", min=1000, help="Insured people in the demo region.")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same region.")] = 1,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the web application at the end.")
+    ] = True,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+) -> None:
+    """Generate a synthetic demo region, import it, create demo users, show a
+    unit's work list and serve the web application.
+
+    The region's certificates run up to today, so the work list is today's.
+    A second run reuses the database; delete the folder to start over.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{(folder / 'rehabkoll-demo.db').resolve()}"
+    engine = open_database(url)
+    today = date.today()
+    if _certificate_count(engine) == 0:
+        _generate_and_import(engine, folder, insured=insured, seed=seed, today=today)
+    unit_id, unit_name, rows = _busiest_unit(engine, today)
+    passwords = _demo_users(engine, unit_id, rows)
+    _show(unit_name, unit_id, rows, passwords)
+    if serve:
+        import uvicorn
+
+        from rehabkoll.web.app import create_app
+
+        console.print(
+            f"\nrehabkoll is running on [bold]http://{host}:{port}/[/]  (Ctrl-C stops it)"
+        )
+        uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
+
+
+def _certificate_count(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return session.scalar(select(func.count()).select_from(models.Certificate)) or 0
+
+
+def _generate_and_import(
+    engine: Engine, folder: Path, *, insured: int, seed: int, today: date
+) -> None:
+    source = folder / "certificates.jsonl"
+    plan = region_plan(insured=insured, years=3, end_date=today, seed=seed)
+    with _progress() as progress:
+        task = progress.add_task("Generating a synthetic region", total=None)
+        summary = synthesize(
+            plan,
+            out=source,
+            output_format=OutputFormat.jsonl,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"Generated {summary.certificates:,} certificates of {summary.cases:,} sick-leave cases "
+        f"for {summary.insured:,} insured people → {source}"
+    )
+    with _progress() as progress, source.open("rb") as stream:
+        task = progress.add_task("Importing", total=source.stat().st_size)
+        _, result = import_stream(
+            engine,
+            stream,
+            source=str(source),
+            progress=lambda consumed: progress.update(task, advance=consumed),
+        )
+    console.print(
+        f"Imported: {result.stored:,} stored, {result.unchanged:,} unchanged, "
+        f"{result.rejected:,} rejected."
+    )
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        console=err_console,
+        disable=not interactive(),
+    )
+
+
+def _busiest_unit(engine: Engine, today: date) -> tuple[str, str, list[CaseRow]]:
+    """The unit with the most ongoing cases today, its name and its work list."""
+    with session_scope(engine) as session:
+        units = session.execute(
+            select(models.Unit.id, models.Unit.name)
+            .join(models.Certificate, models.Certificate.unit_id == models.Unit.id)
+            .where(models.Certificate.effective.is_(True), models.Certificate.end >= today)
+            .group_by(models.Unit.id, models.Unit.name)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+        rows = cases.work_list(session, unit_id=units[0], as_of=today)
+    return units[0], units[1], rows
+
+
+def _demo_users(engine: Engine, unit_id: str, rows: list[CaseRow]) -> dict[str, str]:
+    """Create the demo users (or give them new passwords) and return the passwords."""
+    doctors = sorted(
+        {r.doctor_id for r in rows}, key=lambda d: -sum(r.doctor_id == d for r in rows)
+    )
+    passwords: dict[str, str] = {}
+    with session_scope(engine) as session:
+        for username, role in DEMO_USERS:
+            password = secrets.token_urlsafe(9)
+            user = accounts.get_user(session, username=username)
+            if user is None:
+                accounts.create_user(
+                    session,
+                    username=username,
+                    role=role,
+                    unit_ids=[] if role is Role.ADMIN else [unit_id],
+                    password=password,
+                    hsa_id=doctors[0] if role is Role.DOCTOR and doctors else None,
+                )
+            else:
+                accounts.set_password(session, user=user, password=password)
+            passwords[username] = password
+    return passwords
+
+
+def _show(unit_name: str, unit_id: str, rows: list[CaseRow], passwords: dict[str, str]) -> None:
+    table = Table(title=f"{unit_name} ({unit_id}): {len(rows)} ongoing cases today, the first 10")
+    for header in ("Start", "End", "Days", "Net days", "Degree", "Diagnosis", "Days left"):
+        table.add_column(header, justify="right" if header != "Diagnosis" else "left")
+    for row in sorted(rows, key=lambda r: r.days, reverse=True)[:10]:
+        table.add_row(
+            row.start.isoformat(),
+            row.end.isoformat(),
+            str(row.days),
+            f"{row.net_days:g}",
+            f"{row.degree} %" if row.degree else "–",
+            row.diagnosis,
+            str(row.days_left),
+        )
+    console.print(table)
+    users = Table(title="Demo users (new passwords each run)")
+    users.add_column("User")
+    users.add_column("Role")
+    users.add_column("Password")
+    for username, role in DEMO_USERS:
+        users.add_row(username, role.label, passwords[username])
+    console.print(users)
