@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from rehabkoll.accounts import models as _accounts  # noqa: F401
+from rehabkoll.audit import models as _audit  # noqa: F401
 from rehabkoll.certificates import models as _certificates  # noqa: F401
+from rehabkoll.coordination import models as _coordination  # noqa: F401
 from rehabkoll.db.base import Base
+from rehabkoll.statistics import models as _statistics  # noqa: F401
 
 metadata = Base.metadata
