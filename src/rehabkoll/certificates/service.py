@@ -180,6 +180,7 @@ def _store_certificates(
                 "effective": not cert.test,
                 "start": cert.start,
                 "end": cert.end,
+                "spans": models.encode_spans((p.start, p.end, p.degree) for p in cert.periods),
             }
             for cert, digest in fresh
         ],

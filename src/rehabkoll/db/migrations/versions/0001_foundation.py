@@ -103,6 +103,7 @@ def upgrade() -> None:
         sa.Column("effective", sa.Boolean(), nullable=False),
         sa.Column("start", sa.Date(), nullable=False),
         sa.Column("end", sa.Date(), nullable=False),
+        sa.Column("spans", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["batch_id"],
             ["import_batches.id"],
@@ -129,7 +130,11 @@ def upgrade() -> None:
             "ix_certificates_patient_provider", ["patient_id", "care_provider_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_certificates_replaces"), ["replaces"], unique=False)
-        batch_op.create_index("ix_certificates_unit_end", ["unit_id", "end"], unique=False)
+        batch_op.create_index(
+            "ix_certificates_unit_end",
+            ["unit_id", "end", "start", "effective", "patient_id"],
+            unique=False,
+        )
         batch_op.create_index(
             "ix_certificates_unit_patient", ["unit_id", "patient_id"], unique=False
         )
