@@ -57,8 +57,8 @@ def test_a_doctor_without_an_hsa_id_sees_nothing() -> None:
     assert shown(Role.DOCTOR, None) == []
 
 
-@pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])
-def test_managers_and_admins_see_no_patient(role: Role) -> None:
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.ANALYST, Role.ADMIN])
+def test_managers_analysts_and_admins_see_no_patient(role: Role) -> None:
     assert shown(role, ME) == []
     assert not access.can_view_patient_list(role)
 
@@ -84,9 +84,10 @@ def test_nobody_may_open_a_patient_without_cases_at_the_unit() -> None:
     assert not access.can_view_patient([], role=Role.COORDINATOR, hsa_id=None, protected=False)
 
 
-def test_a_manager_may_not_open_a_patient() -> None:
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.ANALYST])
+def test_managers_and_analysts_may_not_open_a_patient(role: Role) -> None:
     cases = [row("p", ME)]
-    assert not access.can_view_patient(cases, role=Role.MANAGER, hsa_id=ME, protected=False)
+    assert not access.can_view_patient(cases, role=role, hsa_id=ME, protected=False)
 
 
 def test_a_unit_outside_the_users_units_is_refused() -> None:
@@ -103,3 +104,29 @@ def test_the_role_rules_for_pages() -> None:
     assert access.can_manage_users(Role.ADMIN)
     assert not access.can_manage_users(Role.COORDINATOR)
     assert access.can_read_access_log(Role.ADMIN)
+
+
+def test_an_analyst_sees_provider_and_national_statistics_and_nothing_else() -> None:
+    assert access.can_view_provider_statistics(Role.ANALYST)
+    assert not access.can_view_unit_statistics(Role.ANALYST)
+    assert not access.can_view_overview(Role.ANALYST)
+    assert not access.can_view_patient_list(Role.ANALYST)
+    assert not access.can_edit_coordination(Role.ANALYST)
+    assert not access.can_manage_users(Role.ANALYST)
+    assert not access.can_read_access_log(Role.ANALYST)
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.DOCTOR, Role.MANAGER])
+def test_the_roles_of_a_unit_see_its_statistics_only(role: Role) -> None:
+    assert access.can_view_unit_statistics(role)
+    assert not access.can_view_provider_statistics(role)
+
+
+def test_an_admin_sees_no_statistics() -> None:
+    assert not access.can_view_unit_statistics(Role.ADMIN)
+    assert not access.can_view_provider_statistics(Role.ADMIN)
+
+
+def test_every_role_but_the_admin_needs_a_unit() -> None:
+    assert [role for role in Role if not access.needs_unit(role)] == [Role.ADMIN]
+    assert Role.ANALYST.label == "Analytiker"

@@ -68,6 +68,22 @@ def test_users_add_wants_a_unit_and_a_doctors_hsa_id(db_url: str) -> None:
     assert no_hsa.exit_code == 2
 
 
+def test_users_add_takes_an_analyst_with_the_units_of_their_care_provider(
+    db_url: str, engine: Engine
+) -> None:
+    no_unit = run(db_url, "add", "a", "--role", "analyst", "--password-stdin", stdin=PASSWORD)
+    assert no_unit.exit_code == 2
+    assert "needs at least one --unit" in no_unit.output
+    added = run(
+        db_url, "add", "a", "--role", "analyst", "--unit", "U1", "--password-stdin", stdin=PASSWORD
+    )
+    assert added.exit_code == 0, added.output
+    with session_factory(engine)() as session:
+        user = service.get_user(session, username="a")
+        assert user is not None
+        assert (user.role, user.unit_ids) == (Role.ANALYST, ["U1"])
+
+
 def test_users_add_refuses_a_taken_username(db_url: str) -> None:
     args = ("add", "admin", "--role", "admin", "--password-stdin")
     assert run(db_url, *args, stdin=PASSWORD).exit_code == 0

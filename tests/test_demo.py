@@ -19,7 +19,7 @@ def test_demo_generates_imports_and_creates_users_then_reuses_its_database(
     assert first.exit_code == 0, first.output
     assert "0 rejected" in first.output
     assert "ongoing cases today" in first.output
-    for user in ("koordinator", "doktor", "chef", "admin"):
+    for user in ("koordinator", "doktor", "chef", "analytiker", "admin"):
         assert user in first.output
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output

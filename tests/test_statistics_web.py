@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from rehabkoll.accounts import service as accounts
 from rehabkoll.statistics import views
 from rehabkoll.web.app import create_app
-from tests.factories import PROVIDER, UNIT
+from tests.factories import OTHER_PROVIDER, PROVIDER, UNIT
 from tests.web.conftest import TODAY, Data, login, seed
 
 MONTH = TODAY.strftime("%Y-%m")
@@ -82,7 +82,7 @@ def test_a_manager_cannot_choose_another_scope(client: TestClient) -> None:
 def test_an_analyst_sees_the_provider_exact_and_the_nation_suppressed(
     client: TestClient,
 ) -> None:
-    login(client, "admin")
+    login(client, "analytiker")
     exact = client.get(
         f"/statistics/report/cases-per-month?scope=provider:{PROVIDER}&from={MONTH}&to={MONTH}"
     )
@@ -93,6 +93,31 @@ def test_an_analyst_sees_the_provider_exact_and_the_nation_suppressed(
     )
     assert "Med röjandeskydd" in national.text
     assert "&lt;5" in national.text
+    assert '&amp;scope=national">CSV' in national.text  # the download has the scope shown
+    download = client.get(
+        f"/statistics/report/cases-per-month/download?format=csv&scope=national"
+        f"&from={MONTH}&to={MONTH}"
+    )
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert rows[0]["suppressed"] == "true"
+
+
+def test_an_analyst_sees_only_their_units_care_providers(client: TestClient) -> None:
+    login(client, "analytiker")
+    page = client.get(
+        f"/statistics/report/units?scope=provider:{OTHER_PROVIDER}&from={MONTH}&to={MONTH}"
+    )
+    assert page.status_code == 200
+    assert f"provider:{PROVIDER}" in page.text
+    assert f"provider:{OTHER_PROVIDER}" not in page.text
+
+
+def test_an_admin_sees_no_statistics(client: TestClient) -> None:
+    # The admin manages users and reads the access log; statistics are the analyst's.
+    login(client, "admin")
+    assert client.get("/statistics").status_code == 403
+    answer = client.get(f"/statistics/report/cases-per-month?scope=national&from={MONTH}")
+    assert answer.status_code == 403
 
 
 def test_downloads_as_csv_and_excel(client: TestClient) -> None:

@@ -27,6 +27,7 @@ DEMO_USERS = (
     ("koordinator", Role.COORDINATOR),
     ("doktor", Role.DOCTOR),
     ("chef", Role.MANAGER),
+    ("analytiker", Role.ANALYST),
     ("admin", Role.ADMIN),
 )
 

@@ -130,6 +130,7 @@ def seed(engine: Engine) -> Data:
             ("lakare", "doctor", [UNIT], DOCTOR),
             ("lakare2", "doctor", [UNIT], DOCTOR_2),
             ("chef", "manager", [UNIT], None),
+            ("analytiker", "analyst", [UNIT], None),
             ("admin", "admin", [], None),
         ):
             accounts.create_user(

@@ -7,7 +7,7 @@ Chromium against a served database (synthetic data only):
 
 Creates the user ``demo-koord`` (coordinator of the unit) if missing, records a
 little coordination for one patient, and writes overview.png, worklist.png,
-patient.png and coordination.png.
+patient.png and coordination.png. The statistics pages: ``screenshots_statistics``.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
 import uvicorn
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from rehabkoll.accounts import service as accounts
 from rehabkoll.db.session import open_database, session_scope
@@ -38,42 +40,71 @@ ARGS = [
 ]
 
 
+def ensure_user(db: str, username: str, *, role: str, unit_ids: list[str]) -> None:
+    """Create the screenshot user if missing (all share ``PASSWORD``)."""
+    with session_scope(open_database(db)) as session:
+        user = accounts.get_user(session, username=username)
+        if user is None:
+            accounts.create_user(
+                session, username=username, role=role, unit_ids=unit_ids, password=PASSWORD
+            )
+        elif user.role != role:
+            raise SystemExit(f"{username} exists with role {user.role}, not {role}")
+
+
+@contextmanager
+def served(db: str) -> Iterator[str]:
+    """The web app on the database, on a free loopback port; yields its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+
+
+@contextmanager
+def browser_page(width: int = 1440) -> Iterator[Page]:
+    """A page of headless Debian Chromium (no browser download)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        try:
+            yield browser.new_page(viewport={"width": width, "height": 900}, locale="sv-SE")
+        finally:
+            browser.close()
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    """Log in with ``PASSWORD``, accepting the PDL notice on the first login."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_load_state()
+    if page.url.endswith("/notice"):
+        page.get_by_role("button", name="Jag har förstått och godkänner").click()
+        page.wait_for_load_state()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--unit", required=True)
     parser.add_argument("--out", default="docs/screenshots")
     args = parser.parse_args()
-    with session_scope(open_database(args.db)) as session:
-        if accounts.get_user(session, username="demo-koord") is None:
-            accounts.create_user(
-                session,
-                username="demo-koord",
-                role="coordinator",
-                unit_ids=[args.unit],
-                password=PASSWORD,
-            )
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(args.db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    ensure_user(args.db, "demo-koord", role="coordinator", unit_ids=[args.unit])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="sv-SE")
-        page.goto(f"{base}/login")
-        page.get_by_label("Användarnamn").fill("demo-koord")
-        page.get_by_label("Lösenord").fill(PASSWORD)
-        page.get_by_role("button", name="Logga in").click()
-        if page.url.endswith("/notice"):
-            page.get_by_role("button", name="Jag har förstått och godkänner").click()
+    with served(args.db) as base, browser_page() as page:
+        log_in(page, base, "demo-koord")
         page.goto(f"{base}/")
         page.screenshot(path=out / "overview.png", full_page=True)
         page.goto(f"{base}/cases?sort=to_milestone&dir=asc")
@@ -111,8 +142,6 @@ def main() -> None:
         page.screenshot(path=out / "patient.png", full_page=True)
         page.goto(f"{base}/patients/{ref}/coordination")
         page.screenshot(path=out / "coordination.png", full_page=True)
-        browser.close()
-    server.should_exit = True
     print(f"screenshots in {out}")
 
 

@@ -8,7 +8,11 @@
   the case's ``doctor_id``), protected patients included: the signing doctor is
   the only one a protected patient is listed to.
 - A manager sees the unit's overview and statistics, but no patient.
-- An admin manages users and reads the access log, but sees no patient.
+- An analyst (the region's samordnare or analytiker) sees the statistics of
+  the care providers of their units and national statistics, but no patient,
+  no work list, no overview and no coordination record.
+- An admin manages users and reads the access log, but sees no patient and no
+  statistics.
 """
 
 from __future__ import annotations
@@ -28,11 +32,21 @@ __all__ = [
     "can_view_overview",
     "can_view_patient",
     "can_view_patient_list",
+    "can_view_provider_statistics",
+    "can_view_unit_statistics",
     "check_unit",
+    "needs_unit",
     "visible_rows",
 ]
 
 _PATIENT_ROLES = frozenset({Role.COORDINATOR, Role.DOCTOR})
+_UNIT_ROLES = frozenset({Role.COORDINATOR, Role.DOCTOR, Role.MANAGER})
+
+
+def needs_unit(role: Role | str) -> bool:
+    """Whether an account of the role needs at least one unit: everyone but the
+    admin (an analyst's units say which care providers' statistics they see)."""
+    return role in _UNIT_ROLES or role == Role.ANALYST
 
 
 def can_view_patient_list(role: Role | str) -> bool:
@@ -41,8 +55,19 @@ def can_view_patient_list(role: Role | str) -> bool:
 
 
 def can_view_overview(role: Role | str) -> bool:
-    """The unit's overview and statistics: everyone who works in the unit but the admin."""
-    return role in {Role.COORDINATOR, Role.DOCTOR, Role.MANAGER}
+    """The unit's overview: coordinators, doctors and managers."""
+    return role in _UNIT_ROLES
+
+
+def can_view_unit_statistics(role: Role | str) -> bool:
+    """Statistics of the current unit, exact counts: the roles that work in a unit."""
+    return role in _UNIT_ROLES
+
+
+def can_view_provider_statistics(role: Role | str) -> bool:
+    """Statistics of the care providers of the user's units (exact) and national
+    statistics (always suppressed): analysts only."""
+    return role == Role.ANALYST
 
 
 def can_edit_coordination(role: Role | str) -> bool:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rehabkoll.accounts import service
+from rehabkoll.accounts import access, service
 from rehabkoll.accounts.errors import AccountsError
 from rehabkoll.accounts.models import Role
 from rehabkoll.cli_common import DbOption, console, fail
@@ -34,7 +34,11 @@ def add(
     role: Annotated[Role, typer.Option("--role", help="What the user does.")],
     unit: Annotated[
         list[str] | None,
-        typer.Option("--unit", help="HSA id of a care unit the user works in; repeat for more."),
+        typer.Option(
+            "--unit",
+            help="HSA id of a care unit the user works in; repeat for more. "
+            "An analyst sees the statistics of these units' care providers.",
+        ),
     ] = None,
     hsa_id: Annotated[
         str | None,
@@ -52,7 +56,7 @@ def add(
         fail("give the password on standard input, with --password-stdin")
     password = sys.stdin.readline().rstrip("\r\n")
     units = unit or []
-    if role in {Role.COORDINATOR, Role.DOCTOR, Role.MANAGER} and not units:
+    if access.needs_unit(role) and not units:
         fail(f"a {role} needs at least one --unit")
     if role == Role.DOCTOR and not hsa_id:
         fail("a doctor needs --hsa-id: it is how the doctor's own patients are found")

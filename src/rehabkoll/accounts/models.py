@@ -13,11 +13,13 @@ from rehabkoll.db.base import Base
 
 
 class Role(StrEnum):
-    """What a user does: rehabkoordinator, läkare, verksamhetschef, administratör."""
+    """What a user does: rehabkoordinator, läkare, verksamhetschef, analytiker
+    (the region's coordinator or analyst, samordnare), administratör."""
 
     COORDINATOR = "coordinator"
     DOCTOR = "doctor"
     MANAGER = "manager"
+    ANALYST = "analyst"
     ADMIN = "admin"
 
     @property
@@ -29,6 +31,7 @@ _ROLE_LABELS = {
     Role.COORDINATOR: "Rehabkoordinator",
     Role.DOCTOR: "Läkare",
     Role.MANAGER: "Verksamhetschef",
+    Role.ANALYST: "Analytiker",
     Role.ADMIN: "Administratör",
 }
 

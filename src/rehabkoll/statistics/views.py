@@ -2,35 +2,33 @@
 women beside men with their ratio, the lengths of women's and men's cases per
 diagnosis group, CSV and Excel downloads, and a unit's monthly PDF.
 
-Who sees what (docs/statistics.md):
+Who sees what (docs/statistics.md, rules in ``accounts.access``):
 - coordinators, doctors and managers: their current unit (its own
-  certificates), exact counts;
-- analysts: every care provider of the installation (exact: they are the
-  provider's own users) and national (always with small-number suppression).
-  Accounts have no analyst role yet; the admin, who manages the installation
-  and sees no patient, is the analyst, and so is a role named ``analyst``
-  should accounts add one.
+  certificates), exact counts, and its monthly PDF;
+- analysts: the care providers of their units (exact: they are the
+  providers' own users) and national (always with small-number suppression);
+- admins: nothing here (they manage users and read the access log).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from rehabkoll.accounts import access
 from rehabkoll.accounts.errors import AccessDeniedError
-from rehabkoll.accounts.models import Role
-from rehabkoll.certificates.models import CareProvider
+from rehabkoll.certificates.models import CareProvider, Unit
 from rehabkoll.statistics import charts, formats, groups, pdf, reports, service
 from rehabkoll.statistics import query as q
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
-UNIT_ROLES = frozenset({Role.COORDINATOR, Role.DOCTOR, Role.MANAGER})
 PAGE_REPORTS = (*reports.REPORTS, "rates", "coordination")
 TITLES = {name: spec.title for name, spec in reports.REPORTS.items()} | {
     "rates": reports.OTHER_REPORTS["rates"],
@@ -39,13 +37,19 @@ TITLES = {name: spec.title for name, spec in reports.REPORTS.items()} | {
 
 
 def is_analyst(viewer: Viewer) -> bool:
-    return viewer.role == Role.ADMIN or str(viewer.role) == "analyst"
+    return access.can_view_provider_statistics(viewer.role)
 
 
 def scopes(session: SessionDep, viewer: Viewer) -> list[tuple[q.Scope, str]]:
     """The scopes the user may choose, with their names."""
     if is_analyst(viewer):
-        providers = session.execute(select(CareProvider.id, CareProvider.name)).all()
+        providers = session.execute(
+            select(CareProvider.id, CareProvider.name)
+            .join(Unit, Unit.care_provider_id == CareProvider.id)
+            .where(Unit.id.in_(viewer.user.unit_ids))
+            .distinct()
+            .order_by(CareProvider.name)
+        ).all()
         return [
             *(
                 (q.Scope(q.ScopeKind.PROVIDER, pid), f"Vårdgivare: {name}")
@@ -53,7 +57,7 @@ def scopes(session: SessionDep, viewer: Viewer) -> list[tuple[q.Scope, str]]:
             ),
             (q.Scope(q.ScopeKind.NATIONAL), "Riket (med röjandeskydd)"),
         ]
-    if viewer.role in UNIT_ROLES and viewer.unit_id:
+    if access.can_view_unit_statistics(viewer.role) and viewer.unit_id:
         return [(q.Scope(q.ScopeKind.UNIT, viewer.unit_id), f"Enhet: {viewer.unit_name}")]
     raise AccessDeniedError("no statistics for this role")
 
@@ -158,7 +162,11 @@ def report_page(
         display=formats.display_cell,
         ratio=formats.ratio,
         filter_options=FILTER_OPTIONS,
-        query_string=request.url.query,
+        # the scope shown, not one asked for and refused
+        query_string=urlencode(
+            [(k, v) for k, v in request.query_params.multi_items() if k != "scope"]
+            + [("scope", str(query.scope))]
+        ),
     )
 
 
@@ -243,7 +251,7 @@ def lengths_page(
 def unit_report(
     session: SessionDep, viewer: CurrentUser, as_of: AsOf, month: Text = None
 ) -> Response:
-    if viewer.role not in UNIT_ROLES:
+    if not access.can_view_unit_statistics(viewer.role):
         raise AccessDeniedError("the monthly report is for a unit's own users")
     unit_id = viewer.require_unit()
     first = q.parse_month(month) if month else as_of.replace(day=1)

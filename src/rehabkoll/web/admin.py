@@ -73,7 +73,7 @@ async def add_user(
         chosen = Role(role)
     except ValueError:
         raise FormError("role", "unknown role") from None
-    if chosen in (Role.COORDINATOR, Role.DOCTOR, Role.MANAGER) and not units:
+    if access.needs_unit(chosen) and not units:
         return _users_page(request, session, viewer, error="Välj minst en enhet.")
     if chosen == Role.DOCTOR and not hsa_id.strip():
         return _users_page(request, session, viewer, error="En läkare behöver ett HSA-id.")

@@ -20,6 +20,7 @@ from rehabkoll.web.deps import (
     SessionDep,
     check_csrf,
     render,
+    start_page,
 )
 
 public = APIRouter(include_in_schema=False)
@@ -95,7 +96,7 @@ def login(
     unit = last if last in units else (units[0] if units else None)
     cookie, _ = accounts.start_session(session, user=user, unit_id=unit)
     session.commit()
-    target = "/notice" if user.accepted_notice_at is None else "/"
+    target = "/notice" if user.accepted_notice_at is None else start_page(user.role)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -127,7 +128,7 @@ def notice(request: Request, viewer: NoticeUser) -> Response:
 def accept_notice(session: SessionDep, viewer: NoticeUser) -> Response:
     accounts.accept_notice(session, user=viewer.user)
     session.commit()
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(viewer.start_page, status_code=303)
 
 
 @router.post("/unit")
@@ -140,4 +141,6 @@ def switch_unit(
         session, user=viewer.user, settings={**viewer.user.settings, "unit_id": unit_id}
     )
     session.commit()
-    return RedirectResponse("/cases" if viewer.sees_patients else "/", status_code=303)
+    return RedirectResponse(
+        "/cases" if viewer.sees_patients else viewer.start_page, status_code=303
+    )

@@ -85,6 +85,16 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def start_page(role: Role) -> str:
+    """Where the login and ``/`` lead: the unit's overview; for an analyst the
+    statistics, for an admin the users."""
+    if access.can_view_overview(role):
+        return "/"
+    if access.can_view_provider_statistics(role):
+        return "/statistics"
+    return "/admin/users"
+
+
 @dataclass
 class Viewer:
     """The logged-in user as a request sees them."""
@@ -114,6 +124,20 @@ class Viewer:
     @property
     def sees_patients(self) -> bool:
         return access.can_view_patient_list(self.role)
+
+    @property
+    def sees_overview(self) -> bool:
+        return access.can_view_overview(self.role)
+
+    @property
+    def sees_statistics(self) -> bool:
+        return access.can_view_unit_statistics(self.role) or access.can_view_provider_statistics(
+            self.role
+        )
+
+    @property
+    def start_page(self) -> str:
+        return start_page(self.role)
 
     def require_unit(self) -> str:
         if self.unit_id is None:
