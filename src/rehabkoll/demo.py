@@ -50,10 +50,10 @@ def demo(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
 ) -> None:
-    """Generate a synthetic demo region, import it, create demo users, show a
-    unit's work list and serve the web application.
+    """Set up a synthetic demo region and serve it (what `make demo` runs).
 
-    The region's certificates run up to today, so the work list is today's.
+    Generates the region, imports it, creates demo users, shows a unit's work
+    list and serves the web application. The region's certificates run up to today, so the work list is today's.
     A second run reuses the database; delete the folder to start over.
     """
     folder.mkdir(parents=True, exist_ok=True)

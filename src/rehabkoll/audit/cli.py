@@ -38,8 +38,10 @@ def audit(
     ),
     db: DbOption = None,
 ) -> None:
-    """List who read or changed a patient's data, newest first (the patient's
-    right to a log extract, PDL)."""
+    """List who read or changed a patient's data, newest first.
+
+    This is the patient's right to a log extract under the patient data act (PDL).
+    """
     try:
         patient_id = personnummer.normalize(patient)
     except personnummer.InvalidPersonalNumberError as error:
