@@ -53,8 +53,9 @@ def demo(
     """Set up a synthetic demo region and serve it (what `make demo` runs).
 
     Generates the region, imports it, creates demo users, shows a unit's work
-    list and serves the web application. The region's certificates run up to today, so the work list is today's.
-    A second run reuses the database; delete the folder to start over.
+    list and serves the web application. The region's certificates run up to
+    today, so the work list is today's. A second run reuses the database;
+    delete the folder to start over.
     """
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{(folder / 'rehabkoll-demo.db').resolve()}"

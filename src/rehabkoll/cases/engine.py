@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 DEFAULT_GAP = 5
 MAX_GAP = 90
@@ -164,6 +165,10 @@ JSON_KEYS = (
 )
 
 
+_START = attrgetter("start")
+_CHAIN_ORDER = attrgetter("start", "signed_at", "id")
+
+
 def check_gap(gap: int) -> int:
     if not 0 <= gap <= MAX_GAP:
         raise InvalidSettingError(f"gap must be between 0 and {MAX_GAP} days, not {gap}")
@@ -187,7 +192,7 @@ def chain(certificates: Sequence[CertificateRecord], gap: int = DEFAULT_GAP) -> 
 def _groups(certificates: Sequence[CertificateRecord], gap: int) -> list[list[CertificateRecord]]:
     """The chaining rule: certificates by start, each joining the current group
     while it starts at most gap + 1 days after the latest end so far."""
-    ordered = sorted(certificates, key=lambda c: (c.start, c.signed_at, c.id))
+    ordered = sorted(certificates, key=_CHAIN_ORDER)
     groups: list[list[CertificateRecord]] = []
     reach = date.min  # the last day a certificate may start on and still join
     for cert in ordered:
@@ -216,7 +221,7 @@ def _case(group: list[CertificateRecord]) -> Case:
         patient_id=first.patient_id,
         care_provider_id=first.care_provider_id,
         certificates=tuple(group),
-        start=min(c.start for c in group),
+        start=first.start,  # groups are ordered by start
         end=max(c.end for c in group),
         days=days,
         net_days=net,
@@ -230,13 +235,14 @@ def measure(certificates: Iterable[CertificateRecord]) -> tuple[int, float]:
     Works on intervals, not days: periods are taken most recent first, and each
     contributes only the days no more recent period has claimed.
     """
-    periods = [(c.recency, p) for c in certificates for p in c.periods]
-    by_start = sorted((p for _, p in periods), key=lambda p: p.start)
+    certificates = list(certificates)
+    by_start = sorted((p for c in certificates for p in c.periods), key=_START)
     if all(a.end < b.start for a, b in itertools.pairwise(by_start)):
         # The common case: no day is covered twice, so no certificate outranks another.
-        return sum(p.days for p in by_start), round(
-            sum(p.days * p.degree for p in by_start) / 100, 2
-        )
+        lengths = [(p.end - p.start).days + 1 for p in by_start]
+        weighted = sum(n * p.degree for n, p in zip(lengths, by_start, strict=True))
+        return sum(lengths), round(weighted / 100, 2)
+    periods = [(c.recency, p) for c in certificates for p in c.periods]
     periods.sort(key=lambda item: item[0], reverse=True)
     claimed: list[tuple[date, date]] = []  # disjoint, sorted by start
     days = 0
@@ -329,7 +335,7 @@ def work_list(
     for certs in _by_patient_and_provider(own):
         # Only the listed case is measured: a patient's older cases are chained
         # (they decide where the listed one begins) but never described.
-        started = [g for g in _groups(certs, gap) if min(c.start for c in g) <= as_of]
+        started = [g for g in _groups(certs, gap) if g[0].start <= as_of]
         if not started:
             continue
         active = [g for g in started if any(c.active_on(as_of) for c in g)]

@@ -46,11 +46,10 @@ def encode_spans(periods: Iterable[tuple[date, date, int]]) -> str:
 
 
 def decode_spans(text: str) -> list[tuple[date, date, int]]:
-    spans = []
-    for span in text.split(";"):
-        start, end, degree = span.split(" ")
-        spans.append((date.fromisoformat(start), date.fromisoformat(end), int(degree)))
-    return spans
+    return [
+        (date.fromisoformat(start), date.fromisoformat(end), int(degree))
+        for start, end, degree in (span.split(" ") for span in text.split(";"))
+    ]
 
 
 class CareProvider(Base):
