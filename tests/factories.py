@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -80,3 +81,22 @@ def record(
         ),
         diagnosis=diagnosis,
     )
+
+
+def period_rows(records: Iterable[CertificateRecord]) -> list[dict[str, Any]]:
+    """The records as rows of the bulk engine's periods table (one per period)."""
+    return [
+        {
+            "certificate_id": rec.id,
+            "patient_id": rec.patient_id,
+            "care_provider_id": rec.care_provider_id,
+            "unit_id": rec.unit_id,
+            "signed_at": rec.signed_at,
+            "start": period.start,
+            "end": period.end,
+            "degree": period.degree,
+            "diagnosis": rec.diagnosis,
+        }
+        for rec in records
+        for period in rec.periods
+    ]

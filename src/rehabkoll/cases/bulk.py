@@ -36,16 +36,16 @@ How it works
 ------------
 1. One row per certificate (hash aggregate over the periods): its periods
    packed into integers (the first, the last and their sum, from which a third
-   is recovered), days and degree-weighted days, and a 128-bit hash of
+   is recovered), days and degree-weighted days, and a 96-bit hash of
    (patient, provider) as ``who``.
 2. ``chain_sql``: the certificates sorted by ``who`` and start, then streaming
    window functions over that order (``OVER ()``, evaluated in the order of
    the input; see "Order preservation" in the DuckDB manual): the latest end so
    far of the same patient and provider (a running maximum of the previous
-   row's end, tagged with the patient-provider number so that it never carries
-   over to the next), from it the flags "starts a new case" (``start > latest
-   end + gap + 1``) and "overlaps no earlier certificate", and running sums of
-   the flags as case and cluster numbers.
+   row's end tagged with its ``who``, so that it never carries over to the
+   next pair), from it the flags "starts a new case" (``start > latest end +
+   gap + 1``) and "overlaps no earlier certificate", and running sums of the
+   flags as case and cluster numbers. This is the only serial step.
 3. Days and net days: a certificate whose span overlaps no other certificate
    of its case adds its own days and weighted days. Only clusters of
    overlapping certificates (here about one certificate in six) are resolved
@@ -56,8 +56,9 @@ How it works
    diagnosis, unit) are read from its latest certificate by one join with the
    periods.
 
-Patient-provider pairs are told apart by a 128-bit hash (two 64-bit hashes of
-different texts): two of ten million pairs share one with a chance below 10^-24.
+Patient-provider pairs are told apart by that 96-bit hash (built from two 64-bit
+hashes of different texts): two of ten million pairs share one with a chance
+below 10^-15.
 """
 
 from __future__ import annotations
@@ -175,41 +176,34 @@ def chain_sql(
     end: str = "end",
 ) -> str:
     """The gap rule as SQL over ``certificates``, one row per certificate with
-    the columns ``key`` (patient and provider as one orderable value), ``start``
-    and ``end`` (dates) and any others: every column plus ``case_no``,
-    ``cluster_no`` and ``overlapping``.
+    the columns ``key`` (patient and provider as one non-negative integer below
+    2^96, such as a BIGINT), ``start`` and ``end`` (dates from 1900 on) and any
+    others: every column plus ``case_no``, ``cluster_no`` and ``overlapping``.
 
     Sorted by key and start, a certificate starts a new case when its start lies
     more than ``gap`` + 1 days after the latest end so far of its key, and a new
     cluster when it starts after that end; ``overlapping`` marks the
-    certificates sharing a cluster with another.
+    certificates that share their cluster with another.
     """
     gap = check_gap(gap)
     k, s, e = f'"{key}"', f'"{start}"', f'"{end}"'
-    ordered = f"(SELECT * FROM {certificates} ORDER BY {k}, {s})"
-    # Each step is a streaming window over the sorted rows (OVER ()): the key's
-    # number, then the latest end so far of the same key (a running maximum of
-    # the previous row's end tagged with its key's number), then the flags and
-    # their running sums.
-    keyed = f"""(
-        SELECT *, sum(rk_new_key::INTEGER) OVER (ROWS UNBOUNDED PRECEDING)::BIGINT AS rk_key_no
-        FROM (SELECT *, lag({k}) OVER () IS DISTINCT FROM {k} AS rk_new_key,
-                        lag({e}) OVER () AS rk_previous_end
-              FROM {ordered}))"""
+    # Streaming windows over the sorted rows (OVER ()): the previous row's end
+    # tagged with its key, their running maximum (the latest end so far, of the
+    # same key when the tag matches), then the flags and their running sums.
     reaching = f"""(
-        SELECT * EXCLUDE (rk_previous_end),
-               max(CASE WHEN rk_previous_end IS NOT NULL
-                        THEN ((rk_key_no - rk_new_key::BIGINT) << 32)
-                             | (rk_previous_end - {_DAY0}) END)
-                 OVER (ROWS UNBOUNDED PRECEDING) AS rk_reach
-        FROM {keyed})"""
+        SELECT * EXCLUDE (rk_previous),
+               max(rk_previous) OVER (ROWS UNBOUNDED PRECEDING) AS rk_reach
+        FROM (SELECT *, lag(({k}::UHUGEINT << 32) | ({e} - {_DAY0})::UHUGEINT) OVER ()
+                          AS rk_previous
+              FROM (SELECT * FROM {certificates} ORDER BY {k}, {s})))"""
     flagged = f"""(
         SELECT * EXCLUDE (rk_latest_end),
                rk_latest_end IS NULL OR {s} > rk_latest_end + {gap + 1} AS rk_new_case,
                rk_latest_end IS NULL OR {s} > rk_latest_end AS rk_new_cluster
-        FROM (SELECT * EXCLUDE (rk_new_key, rk_key_no, rk_reach),
-                     CASE WHEN (rk_reach >> 32) = rk_key_no
-                          THEN {_DAY0} + (rk_reach & {_LOW32})::INTEGER END AS rk_latest_end
+        FROM (SELECT * EXCLUDE (rk_reach),
+                     CASE WHEN (rk_reach >> 32) = {k}::UHUGEINT
+                          THEN {_DAY0} + (rk_reach & {_LOW32}::UHUGEINT)::INTEGER END
+                       AS rk_latest_end
               FROM {reaching}))"""
     return f"""(
         SELECT * EXCLUDE (rk_new_case, rk_new_cluster, rk_next_new_cluster),
@@ -224,40 +218,40 @@ def chain_sql(
 
 def cases_sql(periods: str, *, gap: int = DEFAULT_GAP) -> str:
     """SQL for the cases (``CASE_COLUMNS``) of the periods in table or view ``periods``."""
-    chained = chain_sql("certificates", gap=gap, key="who")
+    spans = (
+        f'(SELECT *, {_first_day("p_first")} AS start, {_last_day("p_last")} AS "end"'
+        " FROM certificates)"
+    )
+    chained = chain_sql(spans, gap=gap, key="who")
     return f"""
 WITH certificates AS (
-    SELECT certificate_id, signed_at, who, p_first, p_last, p_sum,
-           {_first_day("p_first")} AS start, {_last_day("p_last")} AS "end",
-           (tally & {_LOW32})::BIGINT AS period_count,
-           ((tally >> 32) & {_LOW32})::BIGINT AS own_days,
-           (tally >> 64)::BIGINT AS own_weighted
-    FROM (
-        SELECT certificate_id,
-               any_value(signed_at) AS signed_at,
-               any_value((hash(patient_id, care_provider_id)::UHUGEINT << 64)
-                         | hash(care_provider_id || '|' || patient_id)::UHUGEINT) AS who,
-               min({_PACK}) AS p_first,
-               max({_PACK}) AS p_last,
-               sum({_PACK})::BIGINT AS p_sum,
-               sum({_TALLY}) AS tally
-        FROM {_source(periods, checked=True)}
-        GROUP BY certificate_id)
+    SELECT certificate_id,
+           any_value(signed_at) AS signed_at,
+           -- patient and provider: two 64-bit hashes of different texts, 96 bits kept
+           any_value((hash(patient_id, care_provider_id)::UHUGEINT << 32)
+                     | (hash(care_provider_id || '|' || patient_id) >> 32)::UHUGEINT) AS who,
+           min({_PACK}) AS p_first,
+           max({_PACK}) AS p_last,
+           sum({_PACK})::BIGINT AS p_sum,
+           sum({_TALLY}) AS tally
+    FROM {_source(periods, checked=True)}
+    GROUP BY certificate_id
 ), chained AS MATERIALIZED (
-    SELECT certificate_id, signed_at, case_no, cluster_no, overlapping, start, "end",
-           period_count, own_days, own_weighted, p_first, p_last, p_sum
+    SELECT certificate_id, signed_at, case_no, cluster_no, overlapping,
+           p_first, p_last, p_sum, tally
     FROM {chained}
 ), cases AS (
     SELECT case_no,
-           min(start) AS start,
-           max("end") AS "end",
-           sum(CASE WHEN overlapping THEN 0 ELSE own_days END) AS own_days,
-           sum(CASE WHEN overlapping THEN 0 ELSE own_weighted END) AS own_weighted,
+           min(p_first) AS p_first,
+           max({_last_day("p_last")}) AS "end",
+           sum(CASE WHEN overlapping THEN 0 ELSE tally END) AS tally,
            count(*) AS certificates,
-           max({{'signed_at': signed_at, 'id': certificate_id, 'start': start}}) AS latest
+           max({{'signed_at': signed_at, 'id': certificate_id, 'start': {_first_day("p_first")}}})
+             AS latest
     FROM chained GROUP BY case_no
 ), cluster_certificates AS MATERIALIZED (
-    SELECT case_no, cluster_no, signed_at, certificate_id, period_count, p_first, p_last, p_sum
+    SELECT case_no, cluster_no, signed_at, certificate_id, p_first, p_last, p_sum,
+           (tally & {_LOW32})::INTEGER AS period_count
     FROM chained WHERE overlapping
 ), cluster_periods AS MATERIALIZED (
     -- up to three periods come back from the packed integers, more from the input
@@ -299,9 +293,10 @@ WITH certificates AS (
     FROM {_source(periods)} p
     JOIN cases c ON p.certificate_id = c.latest.id AND p.start = c.latest.start
 )
-SELECT l.case_no AS case_id, l.patient_id, l.care_provider_id, l.start, l."end",
-       (l.own_days + coalesce(k.days, 0))::INTEGER AS days,
-       (l.own_weighted + coalesce(k.weighted, 0)) / 100.0 AS net_days,
+SELECT l.case_no AS case_id, l.patient_id, l.care_provider_id,
+       {_first_day("l.p_first")} AS start, l."end",
+       (((l.tally >> 32) & {_LOW32}) + coalesce(k.days, 0))::INTEGER AS days,
+       ((l.tally >> 64) + coalesce(k.weighted, 0))::BIGINT / 100.0 AS net_days,
        l.certificates::INTEGER AS certificates,
        l.diagnosis, l.unit_id, l.latest.id AS latest_certificate_id
 FROM labelled l LEFT JOIN clusters k USING (case_no)
@@ -368,8 +363,8 @@ _BATCH = 50_000
 def read_jsonl(
     con: duckdb.DuckDBPyConnection, path: Path, *, on_bytes: Callable[[int], None] | None = None
 ) -> JsonlReport:
-    """Read certificate JSON Lines into the table ``rehabkoll_jsonl_input`` on ``con``: the periods
-    of the effective certificates only.
+    """Read certificate JSON Lines into the table ``rehabkoll_jsonl_input`` on
+    ``con``: the periods of the effective certificates only.
 
     Every line is validated by the import format (``certificates.schema``);
     invalid lines are counted and skipped (``rehabkoll import`` names them). As
