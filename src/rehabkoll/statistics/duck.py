@@ -24,9 +24,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 
+from rehabkoll.cases.bulk import chain_sql
 from rehabkoll.statistics.query import Query, ScopeKind
 
 PERIOD_COLUMNS = (
@@ -83,40 +83,17 @@ def chain_certificates(con: duckdb.DuckDBPyConnection, *, gap: int) -> None:
     """The gap rule on ``st_certs(certificate_id, pp, cstart, cend)`` →
     ``st_cert_case``: the columns of ``st_certs`` but ``pp`` and ``cend``, and ``case_id``.
 
-    Per patient and care provider (``pp``), certificates ordered by start open a
-    new case when their start lies more than ``gap`` + 1 days after the latest
-    end so far. (Certificates starting on the same day always share a case, so
-    their order among themselves cannot matter.)
-
-    One sort in DuckDB, then a running maximum in numpy: with ``pp`` shifted
-    above every day number, one running maximum over all rows never carries an
-    end from one patient and provider to the next. The one place that chains:
-    swap it for ``rehabkoll.cases.bulk`` once that exposes the same step.
+    The chaining is the bulk case engine's (``rehabkoll.cases.bulk.chain_sql``),
+    so statistics and ``build-cases`` share one definition of the rule.
     """
-    found = con.execute(
-        "SELECT rowid AS rid, pp, (cstart - DATE '1970-01-01')::BIGINT AS cs, "
-        "(cend - DATE '1970-01-01')::BIGINT AS ce FROM st_certs ORDER BY pp, cstart"
-    ).fetchnumpy()
-    shifted = np.asarray(found["pp"], dtype=np.int64) << 20
-    starts = shifted + np.asarray(found["cs"], dtype=np.int64)
-    ends = shifted + np.asarray(found["ce"], dtype=np.int64)
-    latest = np.empty_like(ends)
-    if len(ends):
-        latest[0] = np.iinfo(np.int64).min // 2
-        np.maximum.accumulate(ends[:-1], out=latest[1:])
-    case_id = np.cumsum(starts > latest + gap + 1)
-    con.register(
-        "st_chain_arrow",
-        pa.table({"rid": np.asarray(found["rid"], dtype=np.int64), "case_id": case_id}),
-    )
+    chained = chain_sql("st_certs", gap=gap, key="pp", start="cstart", end="cend")
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE st_cert_case AS
-        SELECT c.* EXCLUDE (pp, cend), k.case_id
-        FROM st_certs c JOIN st_chain_arrow k ON c.rowid = k.rid
+        SELECT * EXCLUDE (pp, cend, case_no, cluster_no, overlapping), case_no AS case_id
+        FROM {chained}
         """
     )
-    con.unregister("st_chain_arrow")
 
 
 def prepare(con: duckdb.DuckDBPyConnection, query: Query, *, need: Collection[str] = ()) -> None:
