@@ -76,6 +76,9 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=12)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--postgres", action="store_true", help="use REHABKOLL_TEST_POSTGRES_URL")
+    parser.add_argument(
+        "--reuse", action="store_true", help="SQLite: keep the database of an earlier run"
+    )
     args = parser.parse_args()
 
     path = ensure_file(args.certificates, args.units)
@@ -83,13 +86,16 @@ def main() -> None:
         url = os.environ["REHABKOLL_TEST_POSTGRES_URL"]
     else:
         db = DATA / f"bench-{args.certificates}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{db}"
-    stored, elapsed = import_file(url, path)
-    print(
-        f"import: {stored:,} certificates in {elapsed:.1f} s = {stored / elapsed:,.0f} per second"
-    )
+    if args.reuse and not args.postgres and db.exists():
+        print(f"import: skipped, reusing {db}")
+    else:
+        if not args.postgres:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+        stored, elapsed = import_file(url, path)
+        rate = stored / elapsed
+        print(f"import: {stored:,} certificates in {elapsed:.1f} s = {rate:,.0f} per second")
 
     engine = make_engine(url)
     with session_scope(engine) as session:
