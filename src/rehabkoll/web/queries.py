@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from rehabkoll.accounts import access
@@ -98,13 +98,12 @@ def unit_names(session: Session, ids: Iterable[str] | None = None) -> dict[str, 
 
 def data_version(session: Session) -> tuple[object, ...]:
     """Changes whenever certificates change: every import, HTTP intake and
-    revocation runs in an import batch, whose counters grow as it goes."""
+    revocation runs in an import batch, whose counters grow as it goes. Summed
+    over all batches, so two imports running at once are both seen."""
     row = session.execute(
-        select(ImportBatch.id, ImportBatch.lines, ImportBatch.stored)
-        .order_by(ImportBatch.id.desc())
-        .limit(1)
-    ).first()
-    return tuple(row) if row else ()
+        select(func.max(ImportBatch.id), func.sum(ImportBatch.lines), func.sum(ImportBatch.stored))
+    ).one()
+    return tuple(row)
 
 
 @dataclass(frozen=True, slots=True)
