@@ -79,17 +79,6 @@ from rich.console import Console
 from rehabkoll.cases.engine import DEFAULT_GAP, check_gap
 from rehabkoll.certificates.schema import Certificate, FieldError, parse_line
 
-PERIOD_COLUMNS = (
-    "certificate_id",
-    "patient_id",
-    "care_provider_id",
-    "unit_id",
-    "signed_at",
-    "start",
-    "end",
-    "degree",
-    "diagnosis",
-)
 CASE_COLUMNS = (
     "case_id",
     "patient_id",
@@ -116,6 +105,10 @@ PERIODS_SCHEMA = pa.schema(
         ("diagnosis", pa.string()),
     ]
 )
+"""The periods table, the one format that ``build-cases``, ``rehabkoll synth
+--format parquet`` and the statistics share (synth adds sex, birth_date and
+doctor_id after these)."""
+PERIOD_COLUMNS = tuple(PERIODS_SCHEMA.names)
 
 
 class InputFormatError(ValueError):

@@ -1,7 +1,8 @@
 """The statistics' counting rules, fast form: DuckDB over certificate periods.
 
 Input is a relation of certificate periods (one row per period of an effective
-certificate, the columns of ``PERIOD_COLUMNS``), from the operational database
+certificate, the columns of ``rehabkoll.cases.bulk.PERIODS_SCHEMA`` plus sex,
+birth_date and doctor_id), from the operational database
 as Arrow or from a Parquet file. ``prepare`` builds, on one connection:
 
 - ``st_certs``: the scope's certificates (start, end, patient and provider as
@@ -28,21 +29,6 @@ import pyarrow as pa
 
 from rehabkoll.cases.bulk import chain_sql
 from rehabkoll.statistics.query import Query, ScopeKind
-
-PERIOD_COLUMNS = (
-    "certificate_id",
-    "patient_id",
-    "care_provider_id",
-    "unit_id",
-    "doctor_id",
-    "signed_at",
-    "start",
-    "end",
-    "degree",
-    "diagnosis",
-    "sex",
-    "birth_date",
-)
 
 # Extra facts a report may need of each case-month (the base always has month,
 # sex, lead diagnosis/unit/doctor/degree, last_day and age).

@@ -18,26 +18,18 @@ from typing import IO, Any, Self
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from rehabkoll.cases import bulk
 from rehabkoll.synth.certificates import MINUTES_PER_DAY, Cert
 from rehabkoll.synth.population import TEST_PATIENTS, Population, date_of, day_of, person_name
 from rehabkoll.synth.population import personal_number as number_of
 from rehabkoll.synth.regions import Region
 
-PERIODS_SCHEMA = pa.schema(
-    [
-        ("certificate_id", pa.string()),
-        ("patient_id", pa.string()),
-        ("care_provider_id", pa.string()),
-        ("unit_id", pa.string()),
-        ("signed_at", pa.timestamp("s")),
-        ("start", pa.date32()),
-        ("end", pa.date32()),
-        ("degree", pa.int32()),
-        ("diagnosis", pa.string()),
-        ("sex", pa.string()),
-        ("birth_date", pa.date32()),
-        ("doctor_id", pa.string()),
-    ]
+# The periods table of the bulk engine, plus what the statistics want of a
+# person without a database to look it up in.
+PERIODS_SCHEMA = (
+    bulk.PERIODS_SCHEMA.append(pa.field("sex", pa.string()))
+    .append(pa.field("birth_date", pa.date32()))
+    .append(pa.field("doctor_id", pa.string()))
 )
 TRUTH_SCHEMA = pa.schema(
     [
@@ -198,7 +190,7 @@ class ParquetPeriodsWriter:
                 columns["certificate_id"].append(cert.id)
                 columns["patient_id"].append(patient)
                 columns["unit_id"].append(unit.id)
-                columns["signed_at"].append(cert.signed * 60)
+                columns["signed_at"].append(cert.signed * 60_000_000)  # minutes → µs
                 columns["start"].append(first)
                 columns["end"].append(last)
                 columns["degree"].append(degree)
