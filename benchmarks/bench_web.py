@@ -44,7 +44,7 @@ from rehabkoll.certificates import service as certificates
 from rehabkoll.certificates.models import Patient
 from rehabkoll.certificates.schema import parse_document
 from rehabkoll.db.session import open_database, session_scope
-from rehabkoll.lib.personnummer import with_check_digit
+from rehabkoll.lib.personnummer import synthetic
 
 UNIT = "SE2321000016-U001"
 OTHER_UNIT = "SE2321000016-U002"
@@ -57,7 +57,7 @@ REF = re.compile(r'href="/patients/([A-Za-z0-9_-]+)')
 
 def patient_number(index: int) -> str:
     born = date(1960, 1, 1) + timedelta(days=(index * 7) % 14600)
-    return with_check_digit(f"{born:%Y%m%d}{100 + index // 2000:03d}")
+    return synthetic(born, 100 + index // 2000)
 
 
 def documents(patients: int, today: date, rng: random.Random) -> list[dict[str, object]]:

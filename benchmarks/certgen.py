@@ -8,16 +8,15 @@ import random
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from rehabkoll.lib.personnummer import with_check_digit
+from rehabkoll.lib.personnummer import synthetic
 
 DIAGNOSES = ("F43.8A", "F32.9", "F41.1", "M54.5", "M75.1", "S82.6", "C50.9", "G43.9", "R53.9")
 
 
 def patient_number(index: int) -> str:
-    """Valid numbers with birth dates spread over 1960–1999."""
+    """Synthetic numbers (month of birth + 20) with birth dates spread over 1960–1999."""
     born = date(1960, 1, 1) + timedelta(days=index % 14600)
-    serial = 100 + (index // 14600) % 900
-    return with_check_digit(f"{born:%Y%m%d}{serial:03d}")
+    return synthetic(born, 100 + (index // 14600) % 900)
 
 
 def certificate_lines(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rehabkoll.cases.engine import CertificateRecord, Period
-from rehabkoll.lib.personnummer import with_check_digit
+from rehabkoll.lib.personnummer import synthetic
 
 PROVIDER = "SE2321000016-0001"
 OTHER_PROVIDER = "SE2321000032-0001"
@@ -17,9 +17,10 @@ DOCTOR = "SE2321000016-D001"
 
 
 def pnr(serial: int, *, born: str = "19800101", woman: bool = True) -> str:
-    """A valid personnummer; the serial's parity decides the sex (even: woman)."""
+    """A valid synthetic personnummer (month of birth + 20) of someone born on
+    ``born`` (YYYYMMDD); the birth number is even for a woman, odd for a man."""
     three = serial * 2 % 1000 if woman else (serial * 2 + 1) % 1000
-    return with_check_digit(f"{born}{three:03d}")
+    return synthetic(datetime.strptime(born, "%Y%m%d").date(), three)
 
 
 def certificate(

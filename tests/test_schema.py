@@ -131,3 +131,30 @@ def test_rejection_reasons_never_contain_the_personnummer() -> None:
 def test_the_published_schema_is_the_one_the_models_generate() -> None:
     published = json.loads((DOCS / "certificate.schema.json").read_text(encoding="utf-8"))
     assert published == json_schema()
+
+
+@pytest.fixture
+def real_numbers_only(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An installation configured as production: REHABKOLL_ACCEPT_SYNTHETIC_IDS=false."""
+    from rehabkoll.config import get_settings
+
+    monkeypatch.setenv("REHABKOLL_ACCEPT_SYNTHETIC_IDS", "false")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_a_synthetic_patient_is_accepted_by_default() -> None:
+    # pnr() makes synthetic numbers (month + 20): the factories' certificates pass.
+    parsed = parse_line(line(certificate(patient=pnr(7))))
+    assert isinstance(parsed, Certificate)
+
+
+@pytest.mark.usefixtures("real_numbers_only")
+def test_production_rejects_a_synthetic_patient_naming_the_field() -> None:
+    error = rejected(certificate(patient=pnr(7)))
+    assert error.field == "patient.id"
+    assert "synthetic" in error.reason
+    assert pnr(7)[:8] not in error.reason
+    # A real-form number still passes.
+    assert isinstance(parse_line(line(certificate(patient="19121212-1212"))), Certificate)

@@ -193,6 +193,23 @@ def test_each_personnummer_belongs_to_one_person(output: Output) -> None:
     assert all(pid[9:12] != "000" for pid in names if pid not in test_patients)
 
 
+def test_every_generated_person_has_a_synthetic_number(output: Output) -> None:
+    # Month of birth + 20 (21–32) is never issued by Skatteverket, so no generated
+    # person can share a real person's number; only the two test patients (on
+    # test certificates) have ordinary-form numbers.
+    test_patients = dict(TEST_PATIENTS)
+    numbers = {cert.patient.id for cert in output.certificates}
+    assert numbers - set(test_patients)
+    for pid in numbers - set(test_patients):
+        assert personnummer.parse(pid).synthetic
+        assert 21 <= int(pid[4:6]) <= 32
+    ordinary = {
+        c.patient.id for c in output.certificates if not personnummer.parse(c.patient.id).synthetic
+    }
+    assert ordinary <= set(test_patients)
+    assert all(c.test for c in output.certificates if c.patient.id in ordinary)
+
+
 def test_birth_numbers_never_repeat_within_a_date_and_sex() -> None:
     rng = np.random.default_rng(3)
     facts = regions.find("Region Gotland")

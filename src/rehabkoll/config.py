@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=False, description="Mark cookies Secure: set it when served behind HTTPS"
     )
+    accept_synthetic_ids: bool = Field(
+        default=True,
+        description="Accept synthetic personnummer (month of birth + 20) in certificates; "
+        "set false in production so that generated data cannot enter it",
+    )
     session_idle_minutes: int = Field(default=30, description="Idle time before a session ends")
     log_level: str = Field(default="INFO", description="Application log level")
 

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from rehabkoll.config import get_settings
 from rehabkoll.lib import icd10, personnummer
 
 EARLIEST_DATE = date(2000, 1, 1)
@@ -55,9 +56,15 @@ def _hsa_id(value: str) -> str:
 
 def _personal_number(value: str) -> str:
     try:
-        return personnummer.normalize(value)
+        number = personnummer.parse(value)
     except personnummer.InvalidPersonalNumberError as err:
         raise ValueError(f"is not a valid personnummer or samordningsnummer: {err}") from None
+    if number.synthetic and not get_settings().accept_synthetic_ids:
+        raise ValueError(
+            "is a synthetic number (month of birth + 20), and this installation "
+            "accepts real numbers only (REHABKOLL_ACCEPT_SYNTHETIC_IDS=false)"
+        )
+    return number.canonical
 
 
 def _diagnosis_code(value: str) -> str:

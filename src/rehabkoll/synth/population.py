@@ -20,7 +20,7 @@ from datetime import date
 
 import numpy as np
 
-from rehabkoll.lib.personnummer import with_check_digit
+from rehabkoll.lib import personnummer
 from rehabkoll.synth import model, names
 from rehabkoll.synth.regions import Region
 
@@ -40,7 +40,7 @@ MEN_CAPACITY = 500
 
 TEST_PATIENTS = (
     ("19121212-1212", "Tolvan Tolvansson"),
-    (with_check_digit("19121212000"), "Tolva Tolvansson"),
+    (personnummer.with_check_digit("19121212000"), "Tolva Tolvansson"),
 )
 """Patients of the test certificates: Skatteverket's well-known example number
 for Tolvan Tolvansson, and a number with the never-assigned birth number 000."""
@@ -155,11 +155,12 @@ def _rank_within(*keys: np.ndarray) -> np.ndarray:
 
 
 def personal_number(population: Population, index: int) -> str:
-    """The canonical YYYYMMDD-NNNN number of one person."""
-    born = date_of(int(population.birth[index]))
-    day = born.day + (60 if population.coordination[index] else 0)
-    serial = int(population.serial[index])
-    return with_check_digit(f"{born.year:04d}{born.month:02d}{day:02d}{serial:03d}")
+    """The synthetic YYYYMMDD-NNNN number (month of birth + 20) of one person."""
+    return personnummer.synthetic(
+        date_of(int(population.birth[index])),
+        int(population.serial[index]),
+        coordination=bool(population.coordination[index]),
+    )
 
 
 def person_name(population: Population, index: int) -> str:
