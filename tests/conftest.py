@@ -23,6 +23,18 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 _TEMPLATE = "rehabkoll_template"
 
 
+@pytest.fixture(autouse=True)
+def _default_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A command run without --db uses a database of the test's own, never the
+    rehabkoll.db of the working directory (which parallel workers would share)."""
+    from rehabkoll.config import get_settings
+
+    monkeypatch.setenv("REHABKOLL_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 def _admin_engine() -> Engine:
     return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
 

@@ -16,7 +16,6 @@ same rules and a property test holds the two to the same answers.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -193,15 +192,17 @@ def _groups(certificates: Sequence[CertificateRecord], gap: int) -> list[list[Ce
     """The chaining rule: certificates by start, each joining the current group
     while it starts at most gap + 1 days after the latest end so far."""
     ordered = sorted(certificates, key=_CHAIN_ORDER)
+    step = timedelta(days=gap + 1)
     groups: list[list[CertificateRecord]] = []
     reach = date.min  # the last day a certificate may start on and still join
     for cert in ordered:
         if groups and cert.start <= reach:
             groups[-1].append(cert)
-            reach = max(reach, cert.end + timedelta(days=gap + 1))
+            if cert.end + step > reach:
+                reach = cert.end + step
         else:
             groups.append([cert])
-            reach = cert.end + timedelta(days=gap + 1)
+            reach = cert.end + step
     return groups
 
 
@@ -237,11 +238,18 @@ def measure(certificates: Iterable[CertificateRecord]) -> tuple[int, float]:
     """
     certificates = list(certificates)
     by_start = sorted((p for c in certificates for p in c.periods), key=_START)
-    if all(a.end < b.start for a, b in itertools.pairwise(by_start)):
-        # The common case: no day is covered twice, so no certificate outranks another.
-        lengths = [(p.end - p.start).days + 1 for p in by_start]
-        weighted = sum(n * p.degree for n, p in zip(lengths, by_start, strict=True))
-        return sum(lengths), round(weighted / 100, 2)
+    # The common case first: no day covered twice, so no certificate outranks another.
+    days = weighted = 0
+    last = date.min
+    for period in by_start:
+        if period.start <= last:
+            break
+        length = (period.end - period.start).days + 1
+        days += length
+        weighted += length * period.degree
+        last = period.end
+    else:
+        return days, round(weighted / 100, 2)
     periods = [(c.recency, p) for c in certificates for p in c.periods]
     periods.sort(key=lambda item: item[0], reverse=True)
     claimed: list[tuple[date, date]] = []  # disjoint, sorted by start
@@ -287,11 +295,26 @@ def case_row(case: Case, as_of: date, *, recently_ended: bool = False) -> CaseRo
     """Describe a case as seen on ``as_of`` through its lead certificate: the most
     recently signed certificate active that day, else the one with the latest end
     (ties again by signing time)."""
-    active = [c for c in case.certificates if c.active_on(as_of)]
-    if active:
-        lead = max(active, key=lambda c: c.recency)
-    else:
+    lead = _lead_on(case.certificates, as_of)
+    if lead is None:
         lead = max(case.certificates, key=lambda c: (c.end, c.recency))
+    return _row(case, as_of, lead, recently_ended=recently_ended)
+
+
+def _lead_on(certificates: Iterable[CertificateRecord], day: date) -> CertificateRecord | None:
+    """The most recently signed of the certificates active on ``day``, if any."""
+    lead: CertificateRecord | None = None
+    for cert in certificates:
+        if (
+            cert.start <= day <= cert.end
+            and cert.active_on(day)
+            and (lead is None or cert.recency > lead.recency)
+        ):
+            lead = cert
+    return lead
+
+
+def _row(case: Case, as_of: date, lead: CertificateRecord, *, recently_ended: bool) -> CaseRow:
     return CaseRow(
         patient_id=case.patient_id,
         start=case.start,
@@ -300,7 +323,7 @@ def case_row(case: Case, as_of: date, *, recently_ended: bool = False) -> CaseRo
         net_days=case.net_days,
         certificates=len(case.certificates),
         degree=lead.degree_on(as_of),
-        degrees=tuple(p.degree for p in sorted(lead.periods, key=lambda p: p.start)),
+        degrees=tuple(p.degree for p in sorted(lead.periods, key=_START)),
         diagnosis=lead.diagnosis,
         secondary_diagnoses=lead.secondary_diagnoses,
         doctor_id=lead.doctor_id,
@@ -334,16 +357,22 @@ def work_list(
     earliest = as_of - timedelta(days=recent)
     for certs in _by_patient_and_provider(own):
         # Only the listed case is measured: a patient's older cases are chained
-        # (they decide where the listed one begins) but never described.
-        started = [g for g in _groups(certs, gap) if g[0].start <= as_of]
+        # (they decide where the listed one begins) but never described. A case
+        # with a certificate active on as_of has started by then.
+        groups = _groups(certs, gap)
+        listed = False
+        for group in groups:
+            lead = _lead_on(group, as_of)
+            if lead is not None:
+                rows.append(_row(_case(group), as_of, lead, recently_ended=False))
+                listed = True
+        if listed:
+            continue
+        started = [g for g in groups if g[0].start <= as_of]
         if not started:
             continue
-        active = [g for g in started if any(c.active_on(as_of) for c in g)]
-        if active:
-            rows.extend(case_row(_case(group), as_of) for group in active)
-            continue
         latest = max(started, key=lambda g: max(c.end for c in g))
-        if recent > 0 and earliest <= max(c.end for c in latest) < as_of:
+        if earliest <= max(c.end for c in latest) < as_of:
             rows.append(case_row(_case(latest), as_of, recently_ended=True))
     rows.sort(key=lambda r: (r.patient_id, r.start))
     return rows

@@ -46,6 +46,10 @@ def encode_spans(periods: Iterable[tuple[date, date, int]]) -> str:
 
 
 def decode_spans(text: str) -> list[tuple[date, date, int]]:
+    # Runs once per certificate of a work list: the one-period case is the common one.
+    if ";" not in text:
+        start, end, degree = text.split(" ")
+        return [(date.fromisoformat(start), date.fromisoformat(end), int(degree))]
     return [
         (date.fromisoformat(start), date.fromisoformat(end), int(degree))
         for start, end, degree in (span.split(" ") for span in text.split(";"))
@@ -148,7 +152,17 @@ class Certificate(Base):
         # Covers the work list's question "which patients have a certificate
         # reaching as_of" without touching the table.
         Index("ix_certificates_unit_end", "unit_id", "end", "start", "effective", "patient_id"),
-        Index("ix_certificates_unit_patient", "unit_id", "patient_id"),
+        # Covers what the work list and the patient view read of every
+        # certificate (chaining and measuring), so that neither reads the table.
+        Index(
+            "ix_certificates_unit_patient",
+            "unit_id",
+            "patient_id",
+            "effective",
+            "signed_at",
+            "id",
+            "spans",
+        ),
         Index("ix_certificates_patient_provider", "patient_id", "care_provider_id"),
     )
 
