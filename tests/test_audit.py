@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from rehabkoll.accounts.models import Role, User
-from rehabkoll.audit import AccessLog, Action, entries, log_access
 from rehabkoll.audit import cli as audit_cli
+from rehabkoll.audit.models import AccessLog, Action
+from rehabkoll.audit.service import entries, log_access
 from rehabkoll.db.session import session_factory
 from tests.factories import pnr
 

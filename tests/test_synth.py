@@ -20,8 +20,9 @@ from typer.testing import CliRunner
 from rehabkoll.certificates.schema import Certificate, Revocation
 from rehabkoll.lib import icd10, personnummer
 from rehabkoll.synth import calibration, cli, model, regions
+from rehabkoll.synth.options import OutputFormat
 from rehabkoll.synth.population import TEST_PATIENTS, assign_serials, day_of, draw_population
-from rehabkoll.synth.run import OutputFormat, country_plan, region_plan, synthesize
+from rehabkoll.synth.run import country_plan, region_plan, synthesize
 
 END = date(2024, 6, 30)
 HSA_ID = re.compile(r"^SE\d{10}-[0-9A-Za-z]{1,31}$")

@@ -1,4 +1,10 @@
-"""The ``rehabkoll`` command line: each capability registers its own commands."""
+"""The ``rehabkoll`` command line: each capability registers its own commands.
+
+Every command imports its work (services, the database, DuckDB, numpy, …) in
+its own body, so the command line starts fast: ``rehabkoll --help`` loads only
+typer and the light modules that the options' types and defaults come from.
+tests/test_cli_foundation.py checks that the heavy libraries stay unloaded.
+"""
 
 from __future__ import annotations
 

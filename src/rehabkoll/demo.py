@@ -6,22 +6,18 @@ from __future__ import annotations
 import secrets
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 from rich.table import Table
-from sqlalchemy import Engine, func, select
 
-from rehabkoll.accounts import service as accounts
-from rehabkoll.accounts.models import Role
-from rehabkoll.cases import service as cases
+from rehabkoll.accounts.roles import Role
 from rehabkoll.cases.engine import CaseRow
-from rehabkoll.certificates import models
-from rehabkoll.certificates.service import import_stream
 from rehabkoll.cli_common import console, err_console, interactive
-from rehabkoll.db.session import open_database, session_scope
-from rehabkoll.synth.run import OutputFormat, region_plan, synthesize
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from sqlalchemy import Engine
 
 DEMO_USERS = (
     ("koordinator", Role.COORDINATOR),
@@ -57,6 +53,8 @@ def demo(
     today, so the work list is today's. A second run reuses the database;
     delete the folder to start over.
     """
+    from rehabkoll.db.session import open_database
+
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{(folder / 'rehabkoll-demo.db').resolve()}"
     engine = open_database(url)
@@ -78,6 +76,11 @@ def demo(
 
 
 def _certificate_count(engine: Engine) -> int:
+    from sqlalchemy import func, select
+
+    from rehabkoll.certificates import models
+    from rehabkoll.db.session import session_scope
+
     with session_scope(engine) as session:
         return session.scalar(select(func.count()).select_from(models.Certificate)) or 0
 
@@ -85,6 +88,10 @@ def _certificate_count(engine: Engine) -> int:
 def _generate_and_import(
     engine: Engine, folder: Path, *, insured: int, seed: int, today: date
 ) -> None:
+    from rehabkoll.certificates.service import import_stream
+    from rehabkoll.synth.options import OutputFormat
+    from rehabkoll.synth.run import region_plan, synthesize
+
     source = folder / "certificates.jsonl"
     plan = region_plan(insured=insured, years=3, end_date=today, seed=seed)
     with _progress() as progress:
@@ -114,6 +121,8 @@ def _generate_and_import(
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -125,6 +134,12 @@ def _progress() -> Progress:
 
 def _busiest_unit(engine: Engine, today: date) -> tuple[str, str, list[CaseRow]]:
     """The unit with the most ongoing cases today, its name and its work list."""
+    from sqlalchemy import func, select
+
+    from rehabkoll.cases import service as cases
+    from rehabkoll.certificates import models
+    from rehabkoll.db.session import session_scope
+
     with session_scope(engine) as session:
         units = session.execute(
             select(models.Unit.id, models.Unit.name)
@@ -140,6 +155,9 @@ def _busiest_unit(engine: Engine, today: date) -> tuple[str, str, list[CaseRow]]
 
 def _demo_users(engine: Engine, unit_id: str, rows: list[CaseRow]) -> dict[str, str]:
     """Create the demo users (or give them new passwords) and return the passwords."""
+    from rehabkoll.accounts import service as accounts
+    from rehabkoll.db.session import session_scope
+
     doctors = sorted(
         {r.doctor_id for r in rows}, key=lambda d: -sum(r.doctor_id == d for r in rows)
     )

@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rehabkoll.accounts import access, service
 from rehabkoll.accounts.errors import AccountsError
-from rehabkoll.accounts.models import Role
+from rehabkoll.accounts.roles import Role
 from rehabkoll.cli_common import DbOption, console, fail
-from rehabkoll.db.session import open_database, session_scope
 
 users = typer.Typer(
     name="users",
@@ -52,6 +50,9 @@ def add(
 ) -> None:
     """Add a user. The password is read from standard input (never an argument,
     which other users of the machine could see)."""
+    from rehabkoll.accounts import access, service
+    from rehabkoll.db.session import open_database, session_scope
+
     if not password_stdin:
         fail("give the password on standard input, with --password-stdin")
     password = sys.stdin.readline().rstrip("\r\n")
@@ -80,6 +81,9 @@ def add(
 def token(username: UsernameArgument, db: DbOption = None) -> None:
     """Print a new API token for the user (sent as ``Authorization: Bearer …``).
     Only its hash is kept: this is the one time it is shown."""
+    from rehabkoll.accounts import service
+    from rehabkoll.db.session import open_database, session_scope
+
     with session_scope(open_database(db)) as session:
         user = service.get_user(session, username=username)
         if user is None:
@@ -93,6 +97,9 @@ def token(username: UsernameArgument, db: DbOption = None) -> None:
 @users.command("list")
 def list_users(db: DbOption = None) -> None:
     """List the users with their roles and units."""
+    from rehabkoll.accounts import service
+    from rehabkoll.db.session import open_database, session_scope
+
     table = Table("username", "role", "units", "HSA id", "state", "created")
     with session_scope(open_database(db)) as session:
         for user in service.list_users(session):
@@ -110,6 +117,9 @@ def list_users(db: DbOption = None) -> None:
 @users.command("disable")
 def disable(username: UsernameArgument, db: DbOption = None) -> None:
     """Disable the user: their sessions end and their tokens stop working."""
+    from rehabkoll.accounts import service
+    from rehabkoll.db.session import open_database, session_scope
+
     try:
         with session_scope(open_database(db)) as session:
             service.disable_user(session, username=username)

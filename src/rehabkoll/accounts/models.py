@@ -3,37 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rehabkoll.accounts.roles import Role as Role  # re-exported: imported from here
 from rehabkoll.db.base import Base
-
-
-class Role(StrEnum):
-    """What a user does: rehabkoordinator, läkare, verksamhetschef, analytiker
-    (the region's coordinator or analyst, samordnare), administratör."""
-
-    COORDINATOR = "coordinator"
-    DOCTOR = "doctor"
-    MANAGER = "manager"
-    ANALYST = "analyst"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return _ROLE_LABELS[self]
-
-
-_ROLE_LABELS = {
-    Role.COORDINATOR: "Rehabkoordinator",
-    Role.DOCTOR: "Läkare",
-    Role.MANAGER: "Verksamhetschef",
-    Role.ANALYST: "Analytiker",
-    Role.ADMIN: "Administratör",
-}
 
 
 class User(Base):

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from rehabkoll.audit.models import AccessLog, Action
-from rehabkoll.audit.service import entries
 from rehabkoll.cli_common import DbOption, console, fail
-from rehabkoll.db.session import open_database, session_scope
-from rehabkoll.lib import personnummer
+
+if TYPE_CHECKING:
+    from rehabkoll.audit.models import AccessLog
 
 
 class OutputFormat(StrEnum):
@@ -42,6 +41,11 @@ def audit(
 
     This is the patient's right to a log extract under the patient data act (PDL).
     """
+    from rehabkoll.audit.models import Action
+    from rehabkoll.audit.service import entries
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.lib import personnummer
+
     try:
         patient_id = personnummer.normalize(patient)
     except personnummer.InvalidPersonalNumberError as error:

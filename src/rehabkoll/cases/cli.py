@@ -12,11 +12,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from rehabkoll.cases import service
 from rehabkoll.cases.engine import DEFAULT_GAP, JSON_KEYS, CaseRow
 from rehabkoll.cli_common import AsOfOption, DbOption, GapOption, console, fail, parse_day
-from rehabkoll.db.session import open_database, session_scope
-from rehabkoll.lib import personnummer
 
 
 class OutputFormat(StrEnum):
@@ -54,6 +51,9 @@ def cases(
     db: DbOption = None,
 ) -> None:
     """The unit's work list: ongoing sick-leave cases (pågående sjukfall) on a day."""
+    from rehabkoll.cases import service
+    from rehabkoll.db.session import open_database, session_scope
+
     day = parse_day(as_of)
     with session_scope(open_database(db)) as session:
         rows = service.work_list(session, unit_id=unit, as_of=day, gap=gap, recent=recent)
@@ -69,6 +69,10 @@ def patient(
     db: DbOption = None,
 ) -> None:
     """One patient's cases at a unit, newest first."""
+    from rehabkoll.cases import service
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.lib import personnummer
+
     try:
         number = personnummer.normalize(patient_id)
     except personnummer.InvalidPersonalNumberError as err:

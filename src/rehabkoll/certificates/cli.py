@@ -8,13 +8,9 @@ from pathlib import Path
 from typing import Annotated, BinaryIO
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 from rich.text import Text
 
-from rehabkoll.certificates import service
-from rehabkoll.certificates.schema import json_schema
 from rehabkoll.cli_common import DbOption, console, err_console, fail, interactive
-from rehabkoll.db.session import open_database
 
 SHOWN_ERRORS = 50
 
@@ -41,6 +37,17 @@ def import_file(
     of whole lines, so an interrupted import leaves no half-stored certificate
     and a re-run completes it.
     """
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from rehabkoll.certificates import service
+    from rehabkoll.db.session import open_database
+
     if file == "-":
         stream: BinaryIO = sys.stdin.buffer
         size = None
@@ -85,4 +92,6 @@ def import_file(
 
 def schema() -> None:
     """Print the JSON Schema of one line of certificate input."""
+    from rehabkoll.certificates.schema import json_schema
+
     typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))

@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 
 from rehabkoll.cli_common import DbOption, console, err_console, fail
-from rehabkoll.db.session import open_database, session_scope
-from rehabkoll.patients.service import import_register
 
 SHOWN_ERRORS = 50
 
@@ -43,6 +41,9 @@ def import_file(
     lines are reported with line number, field and reason. Everything valid is
     stored in one transaction.
     """
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.patients.service import import_register
+
     if file == "-":
         text = sys.stdin.read()
     else:

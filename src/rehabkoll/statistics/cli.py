@@ -6,17 +6,20 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from rehabkoll.cases.engine import DEFAULT_GAP
 from rehabkoll.cli_common import DbOption, GapOption, console, fail, parse_day
-from rehabkoll.db.session import open_database, session_scope
-from rehabkoll.statistics import cohorts, formats, population, reports, service
 from rehabkoll.statistics.formats import OutputFormat
 from rehabkoll.statistics.query import Filters, InvalidQueryError, Query, Scope, parse_month
+from rehabkoll.statistics.reports import REPORT_NAMES
 from rehabkoll.statistics.suppression import DEFAULT_CUTOFF
+
+if TYPE_CHECKING:
+    from rehabkoll.statistics.cohorts import CohortReport
+    from rehabkoll.statistics.reports import Report
 
 population_app = typer.Typer(help="The insured population that rates are counted per.")
 cohort_app = typer.Typer(help="Cohort follow-up: long cases and their plans for closing.")
@@ -41,7 +44,7 @@ def register(app: typer.Typer) -> None:
 
 
 def stats(
-    report: Annotated[str, typer.Argument(help=f"One of: {', '.join(reports.REPORT_NAMES)}.")],
+    report: Annotated[str, typer.Argument(help=f"One of: {', '.join(REPORT_NAMES)}.")],
     scope: ScopeOption,
     from_month: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
     to_month: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
@@ -85,6 +88,9 @@ def stats(
     ] = DEFAULT_CUTOFF,
 ) -> None:
     """A statistics report, month by month, women and men (docs/statistics.md)."""
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.statistics import population, service
+
     try:
         query = Query(
             Scope.parse(scope),
@@ -110,7 +116,9 @@ def stats(
     _write(result, output_format, output)
 
 
-def _write(report: reports.Report, output_format: OutputFormat, output: Path | None) -> None:
+def _write(report: Report, output_format: OutputFormat, output: Path | None) -> None:
+    from rehabkoll.statistics import formats
+
     if output_format is OutputFormat.xlsx:
         if output is None:
             fail("--format xlsx needs --output FILE.xlsx")
@@ -134,6 +142,9 @@ def population_import(
     db: DbOption = None,
 ) -> None:
     """Import the insured population; replaces the rows of each provider and year in the file."""
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.statistics import population
+
     if not file.is_file():
         fail(f"{file}: no such file")
     try:
@@ -157,6 +168,9 @@ def cohort_create(
     db: DbOption = None,
 ) -> None:
     """Make a cohort: the cases ongoing on a day and at least --min-days long."""
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.statistics import cohorts
+
     try:
         parsed = Scope.parse(scope)
         with session_scope(open_database(db)) as session:
@@ -182,6 +196,9 @@ def cohort_report(
     db: DbOption = None,
 ) -> None:
     """The cohort's share with a plan for closing or closed, women and men, month by month."""
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.statistics import cohorts
+
     try:
         with session_scope(open_database(db)) as session:
             result = cohorts.report(session, name=name, as_of=parse_day(as_of) if as_of else None)
@@ -197,7 +214,7 @@ def cohort_report(
     _print_cohort(result, with_list=show_list)
 
 
-def cohort_json(result: cohorts.CohortReport, *, with_list: bool) -> dict[str, object]:
+def cohort_json(result: CohortReport, *, with_list: bool) -> dict[str, object]:
     data: dict[str, object] = {
         "name": result.name,
         "scope": result.scope,
@@ -230,7 +247,7 @@ def cohort_json(result: cohorts.CohortReport, *, with_list: bool) -> dict[str, o
     return data
 
 
-def _print_cohort(result: cohorts.CohortReport, *, with_list: bool) -> None:
+def _print_cohort(result: CohortReport, *, with_list: bool) -> None:
     from rich.table import Table
 
     console.print(

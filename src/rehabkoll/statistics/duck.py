@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import pyarrow as pa
-
-from rehabkoll.cases.bulk import chain_sql
 from rehabkoll.statistics.query import Query, ScopeKind
+
+if TYPE_CHECKING:  # DuckDB is imported where it runs: the report names load without it
+    import duckdb
+    import pyarrow as pa
 
 # Extra facts a report may need of each case-month (the base always has month,
 # sex, lead diagnosis/unit/doctor/degree, last_day and age).
@@ -40,6 +41,8 @@ NET_DAYS = "net_days"
 
 def connect() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that never downloads or loads an extension."""
+    import duckdb
+
     return duckdb.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     )
@@ -72,6 +75,8 @@ def chain_certificates(con: duckdb.DuckDBPyConnection, *, gap: int) -> None:
     The chaining is the bulk case engine's (``rehabkoll.cases.bulk.chain_sql``),
     so statistics and ``build-cases`` share one definition of the rule.
     """
+    from rehabkoll.cases.bulk import chain_sql
+
     chained = chain_sql("st_certs", gap=gap, key="pp", start="cstart", end="cend")
     con.execute(
         f"""

@@ -11,12 +11,14 @@ import csv
 import io
 import json
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from rich.table import Table
-
-from rehabkoll.statistics.reports import Report, Row
 from rehabkoll.statistics.suppression import Mark, display
+
+if TYPE_CHECKING:  # the command line imports OutputFormat from here when it starts
+    from rich.table import Table
+
+    from rehabkoll.statistics.reports import Report, Row
 
 
 class OutputFormat(StrEnum):
@@ -77,6 +79,8 @@ def _plain(value: float | None) -> str:
 
 
 def to_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     sheet.title = report.name[:31]
@@ -106,6 +110,8 @@ def _note(report: Report) -> str:
 
 
 def to_table(report: Report) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"{report.title} — {report.query.scope}", caption=_note(report))
     for header in SWEDISH if report.grouped else [h for h in SWEDISH if h != "Grupp"]:
         table.add_column(header, justify="left" if header in ("Månad", "Grupp") else "right")

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from rehabkoll.statistics import duck, groups
 from rehabkoll.statistics.groups import Group
 from rehabkoll.statistics.query import Filters, InvalidQueryError, Query, ScopeKind, months
 from rehabkoll.statistics.reference import CaseMonth
 from rehabkoll.statistics.suppression import Mark, exact, protect
+
+if TYPE_CHECKING:
+    import duckdb
 
 TOTAL = "total"
 LEAD = frozenset({duck.LEAD})

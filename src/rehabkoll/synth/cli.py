@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rehabkoll.certificates.schema import EARLIEST_DATE, LATEST_DATE, MAX_DAYS_AHEAD
 from rehabkoll.cli_common import err_console, fail, interactive
-from rehabkoll.synth import model, regions
-from rehabkoll.synth.run import (
-    COUNTRY_INSURED,
-    OutputFormat,
-    Plan,
-    Summary,
-    country_plan,
-    region_plan,
-    synthesize,
-)
+from rehabkoll.synth.options import COUNTRY_INSURED, DEFAULT_REGION, OutputFormat
+
+if TYPE_CHECKING:
+    from rehabkoll.synth.run import Summary
 
 DEMO_INSURED = 20_000
 
@@ -82,9 +74,13 @@ def synth(
     region: Annotated[
         str,
         typer.Option("--region", help="Which region to generate (without --country)."),
-    ] = regions.DEFAULT_REGION,
+    ] = DEFAULT_REGION,
 ) -> None:
     """Generate synthetic certificates from the documented model (docs/synthetic-data.md)."""
+    from rehabkoll.certificates.schema import EARLIEST_DATE, LATEST_DATE, MAX_DAYS_AHEAD
+    from rehabkoll.synth import model
+    from rehabkoll.synth.run import Plan, country_plan, region_plan, synthesize
+
     try:
         last = date.fromisoformat(end_date) if end_date else date.today()
     except ValueError:
@@ -118,6 +114,14 @@ def synth(
             fail(f"{path}: the folder {path.parent} does not exist")
 
     if interactive():
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         with Progress(
             TextColumn("Generating"),
             BarColumn(),

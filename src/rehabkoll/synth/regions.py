@@ -77,7 +77,6 @@ REGIONS: tuple[RegionFacts, ...] = (
         "Hälsocentralen"),
 )  # fmt: skip
 
-DEFAULT_REGION = "Region Sörmland"
 _DISTRICTS = ("Centrum", "Norra", "Södra", "Östra", "Västra")
 
 

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +22,12 @@ import numpy as np
 from rehabkoll.synth import model, regions
 from rehabkoll.synth.cases import CODES, Cases, draw_cases
 from rehabkoll.synth.certificates import Cert, CertificateMaker, Layout
+from rehabkoll.synth.options import DEFAULT_REGION, OutputFormat
 from rehabkoll.synth.population import Population, assign_serials, date_of, day_of, draw_population
 from rehabkoll.synth.writers import JsonlWriter, ParquetPeriodsWriter, Patients, TruthWriter
 
 CHUNK_PEOPLE = 100_000
-COUNTRY_INSURED = 6_300_000
 _POPULATION, _CASES = 0, 1
-
-
-class OutputFormat(StrEnum):
-    jsonl = "jsonl"
-    parquet = "parquet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +54,7 @@ class Plan:
 
 
 def region_plan(
-    *, insured: int, years: int, end_date: date, seed: int, region: str = regions.DEFAULT_REGION
+    *, insured: int, years: int, end_date: date, seed: int, region: str = DEFAULT_REGION
 ) -> Plan:
     return Plan(((regions.find(region), insured),), end_date, years, seed)
 

@@ -13,7 +13,8 @@ from rehabkoll.accounts import access
 from rehabkoll.accounts import service as accounts
 from rehabkoll.accounts.errors import AccessDeniedError, UserExistsError, WeakPasswordError
 from rehabkoll.accounts.models import Role
-from rehabkoll.audit import Action, entries
+from rehabkoll.audit.models import Action
+from rehabkoll.audit.service import entries
 from rehabkoll.lib import personnummer
 from rehabkoll.web import queries
 from rehabkoll.web.deps import CurrentUser, SessionDep, Viewer, check_csrf, render

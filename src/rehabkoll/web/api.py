@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 
 from rehabkoll.accounts import access
 from rehabkoll.accounts.errors import AccessDeniedError
-from rehabkoll.audit import Action, log_access
+from rehabkoll.audit.models import Action
+from rehabkoll.audit.service import log_access
 from rehabkoll.cases import service as cases_service
 from rehabkoll.cases.engine import DEFAULT_GAP, MAX_GAP, MAX_RECENT, CaseRow
 from rehabkoll.certificates import service as certificates

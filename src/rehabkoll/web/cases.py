@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rehabkoll.accounts import service as accounts
-from rehabkoll.audit import Action, log_access
+from rehabkoll.audit.models import Action
+from rehabkoll.audit.service import log_access
 from rehabkoll.cases.engine import MAX_GAP, MAX_RECENT, check_gap, check_recent
 from rehabkoll.coordination.enums import Status
 from rehabkoll.lib import icd10

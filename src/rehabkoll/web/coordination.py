@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from rehabkoll.accounts import access
 from rehabkoll.accounts.errors import AccessDeniedError
-from rehabkoll.audit import Action, log_access
+from rehabkoll.audit.models import Action
+from rehabkoll.audit.service import log_access
 from rehabkoll.coordination import service as coordination
 from rehabkoll.coordination.enums import (
     CONSENT_PARTIES,
