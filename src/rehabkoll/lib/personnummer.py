@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumError
@@ -61,11 +62,14 @@ class PersonalNumber:
         return years
 
 
+@lru_cache(maxsize=65536)
 def parse(text: str) -> PersonalNumber:
     """Validate ``text`` and return the number with its derived facts.
 
     Raises InvalidPersonalNumberError with a reason fit to show a user (it
-    never repeats the number itself).
+    never repeats the number itself). Valid answers are cached: an import
+    meets each patient's number once per certificate, and the check digit is
+    the costliest part of validating a certificate.
     """
     match = _PATTERN.match(text.strip())
     if match is None:
