@@ -16,6 +16,7 @@ same rules and a property test holds the two to the same answers.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +33,10 @@ class InvalidSettingError(ValueError):
     """A gap or recently-ended window outside its allowed range."""
 
 
-# Period and CertificateRecord are values, never changed once made; they are
-# not declared frozen because a work list builds tens of thousands of them and
-# a frozen dataclass costs three times as much to create.
+# Period, CertificateRecord and Case are values, never changed once made; they
+# are not declared frozen because a work list builds tens of thousands of them
+# and a frozen dataclass costs three times as much to create. CaseRow, the
+# answer, is frozen: callers keep it and key dictionaries on it.
 
 
 @dataclass(slots=True)
@@ -91,7 +93,7 @@ class CertificateRecord:
         return (self.signed_at, self.id)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Case:
     """Sjukfall: one patient's chained certificates at one care provider."""
 
@@ -191,7 +193,11 @@ def chain(certificates: Sequence[CertificateRecord], gap: int = DEFAULT_GAP) -> 
 def _groups(certificates: Sequence[CertificateRecord], gap: int) -> list[list[CertificateRecord]]:
     """The chaining rule: certificates by start, each joining the current group
     while it starts at most gap + 1 days after the latest end so far."""
-    ordered = sorted(certificates, key=_CHAIN_ORDER)
+    ordered = (
+        certificates
+        if all(a.start < b.start for a, b in itertools.pairwise(certificates))
+        else sorted(certificates, key=_CHAIN_ORDER)
+    )  # already in order, as the database mostly returns them, saves the sort keys
     step = timedelta(days=gap + 1)
     groups: list[list[CertificateRecord]] = []
     reach = date.min  # the last day a certificate may start on and still join
@@ -207,12 +213,14 @@ def _groups(certificates: Sequence[CertificateRecord], gap: int) -> list[list[Ce
 
 
 def _by_patient_and_provider(
-    certificates: Iterable[CertificateRecord],
+    certificates: Iterable[CertificateRecord], *, ordered: bool = True
 ) -> list[list[CertificateRecord]]:
+    """Each patient's certificates at each care provider; ``ordered``: by patient
+    and provider, else in the order they first appear."""
     by_key: dict[tuple[str, str], list[CertificateRecord]] = defaultdict(list)
     for cert in certificates:
         by_key[(cert.patient_id, cert.care_provider_id)].append(cert)
-    return [by_key[key] for key in sorted(by_key)]
+    return [by_key[key] for key in sorted(by_key)] if ordered else list(by_key.values())
 
 
 def _case(group: list[CertificateRecord]) -> Case:
@@ -237,19 +245,14 @@ def measure(certificates: Iterable[CertificateRecord]) -> tuple[int, float]:
     contributes only the days no more recent period has claimed.
     """
     certificates = list(certificates)
-    by_start = sorted((p for c in certificates for p in c.periods), key=_START)
-    # The common case first: no day covered twice, so no certificate outranks another.
-    days = weighted = 0
-    last = date.min
-    for period in by_start:
-        if period.start <= last:
-            break
-        length = (period.end - period.start).days + 1
-        days += length
-        weighted += length * period.degree
-        last = period.end
-    else:
-        return days, round(weighted / 100, 2)
+    # The common case first: no day covered twice, so no certificate outranks
+    # another. Chained certificates mostly come in start order already.
+    all_periods = [p for c in certificates for p in c.periods]
+    totals = _disjoint_totals(all_periods)
+    if totals is None and len(all_periods) > 1:
+        totals = _disjoint_totals(sorted(all_periods, key=_START))
+    if totals is not None:
+        return totals[0], round(totals[1] / 100, 2)
     periods = [(c.recency, p) for c in certificates for p in c.periods]
     periods.sort(key=lambda item: item[0], reverse=True)
     claimed: list[tuple[date, date]] = []  # disjoint, sorted by start
@@ -261,6 +264,21 @@ def measure(certificates: Iterable[CertificateRecord]) -> tuple[int, float]:
         weighted += fresh * period.degree
         claimed = _merge(claimed, period.start, period.end)
     return days, round(weighted / 100, 2)
+
+
+def _disjoint_totals(periods: list[Period]) -> tuple[int, int] | None:
+    """Days and degree-weighted days of ``periods`` if each starts after the
+    previous one ends (so they are in order and no day is covered twice), else None."""
+    days = weighted = 0
+    last = date.min
+    for period in periods:
+        if period.start <= last:
+            return None
+        length = (period.end - period.start).days + 1
+        days += length
+        weighted += length * period.degree
+        last = period.end
+    return days, weighted
 
 
 def _uncovered_days(claimed: list[tuple[date, date]], start: date, end: date) -> int:
@@ -323,7 +341,11 @@ def _row(case: Case, as_of: date, lead: CertificateRecord, *, recently_ended: bo
         net_days=case.net_days,
         certificates=len(case.certificates),
         degree=lead.degree_on(as_of),
-        degrees=tuple(p.degree for p in sorted(lead.periods, key=_START)),
+        degrees=(
+            (lead.periods[0].degree,)
+            if len(lead.periods) == 1
+            else tuple(p.degree for p in sorted(lead.periods, key=_START))
+        ),
         diagnosis=lead.diagnosis,
         secondary_diagnoses=lead.secondary_diagnoses,
         doctor_id=lead.doctor_id,
@@ -355,7 +377,7 @@ def work_list(
     own = [c for c in certificates if c.unit_id == unit_id]
     rows: list[CaseRow] = []
     earliest = as_of - timedelta(days=recent)
-    for certs in _by_patient_and_provider(own):
+    for certs in _by_patient_and_provider(own, ordered=False):  # the rows are sorted below
         # Only the listed case is measured: a patient's older cases are chained
         # (they decide where the listed one begins) but never described. A case
         # with a certificate active on as_of has started by then.

@@ -134,33 +134,52 @@ def work_list(
     if provider is None:
         return []
     with _gc_paused():
-        reaching = _fetch(session, _REACHING, params)
-        details = {
-            cert_id: (doctor, diagnosis, tuple(secondary.split()), tuple(occupation.split()))
-            for cert_id, _, doctor, diagnosis, secondary, occupation in reaching
-        }
-        no_details = ("", "", (), ())
-        records = []
-        for cert_id, patient, signed, spans in _certificates_of(
-            session, unit_id, sorted({row[1] for row in reaching})
-        ):
-            # Positional arguments: this runs once per certificate of the list.
-            doctor, diagnosis, secondary, occupation = details.get(cert_id, no_details)
-            records.append(
-                CertificateRecord(
-                    cert_id,
-                    patient,
-                    provider,
-                    unit_id,
-                    doctor,
-                    _moment(signed),
-                    tuple(starmap(Period, decode_spans(spans))),
-                    diagnosis,
-                    secondary,
-                    occupation,
-                )
+        records = _work_list_records(session, unit_id=unit_id, provider=provider, params=params)
+        rows = engine.work_list(records, unit_id=unit_id, as_of=as_of, gap=gap, recent=recent)
+        # Freed by reference counting while the collector is still paused: it
+        # would otherwise walk all of them at its next run (a tenth of the time).
+        del records
+    return rows
+
+
+def _work_list_records(
+    session: Session, *, unit_id: str, provider: str, params: Mapping[str, Any]
+) -> list[CertificateRecord]:
+    """The unit's effective certificates of the listed patients, with the
+    descriptive fields of those that can lead a listed case."""
+    reaching = _fetch(session, _REACHING, params)
+    details = {
+        cert_id: (doctor, diagnosis, tuple(secondary.split()), tuple(occupation.split()))
+        for cert_id, _, doctor, diagnosis, secondary, occupation in reaching
+    }
+    no_details = ("", "", (), ())
+    records: list[CertificateRecord] = []
+    append, lead_details = records.append, details.get
+    decoded: dict[str, tuple[Period, ...]] = {}  # the same periods recur
+    for cert_id, patient, signed, spans in _certificates_of(
+        session, unit_id, sorted({row[1] for row in reaching})
+    ):
+        # Positional arguments and no helper calls: this runs once per
+        # certificate of the list.
+        doctor, diagnosis, secondary, occupation = lead_details(cert_id, no_details)
+        periods = decoded.get(spans)
+        if periods is None:
+            periods = decoded[spans] = tuple(starmap(Period, decode_spans(spans)))
+        append(
+            CertificateRecord(
+                cert_id,
+                patient,
+                provider,
+                unit_id,
+                doctor,
+                signed if type(signed) is datetime else datetime.fromisoformat(signed),
+                periods,
+                diagnosis,
+                secondary,
+                occupation,
             )
-        return engine.work_list(records, unit_id=unit_id, as_of=as_of, gap=gap, recent=recent)
+        )
+    return records
 
 
 def _certificates_of(session: Session, unit_id: str, patients: list[str]) -> list[Any]:
