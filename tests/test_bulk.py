@@ -124,6 +124,22 @@ def test_bulk_gives_the_reference_engines_cases(
     assert actual(run_bulk(con, records, gap)) == expected(records, gap)
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records=certificate_sets(), gap=st.integers(0, 90))
+def test_bulk_with_row_numbers_gives_the_reference_engines_cases(
+    con: duckdb.DuckDBPyConnection, records: list[CertificateRecord], gap: int
+) -> None:
+    """The form ``build-cases`` runs: labels found by row number (here ``rowid``)."""
+    table = pa.Table.from_pylist(period_rows(records), schema=bulk.PERIODS_SCHEMA)
+    con.register("test_periods_arrow", table)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE test_rows AS FROM test_periods_arrow")
+        cases = con.sql(bulk.cases_sql("test_rows", gap=gap, row="rowid")).to_arrow_table()
+    finally:
+        con.unregister("test_periods_arrow")
+    assert actual(cases) == expected(records, gap)
+
+
 def test_chain_sql_numbers_each_certificates_case(con: duckdb.DuckDBPyConnection) -> None:
     # Key 1: gap 5 chains 10 Jan → 16 Jan, not → 23 Jan; key 2 never joins key 1.
     certs = pa.table(
