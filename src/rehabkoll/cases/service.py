@@ -54,8 +54,8 @@ FROM certificates
 WHERE unit_id = :unit AND effective = TRUE AND "end" >= :since AND start <= :as_of
 """
 _PATIENTS_PER_QUERY = 2000
-"""Listed patients are named in the query (an index probe each, on both
-databases) in chunks well below SQLite's limit of bound parameters."""
+"""Listed patients are named in the query (an index probe each), on SQLite in
+chunks well below its limit of bound parameters, on PostgreSQL as one array."""
 
 
 _PARAMETER = re.compile(r":(\w+)")
@@ -185,6 +185,16 @@ def _work_list_records(
 def _certificates_of(session: Session, unit_id: str, patients: list[str]) -> list[Any]:
     """What chaining and measuring need of the unit's effective certificates of
     ``patients``: id, patient, signing time and periods."""
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter: planned faster than a list of a thousand.
+        clause = "patient_id = ANY(:patients)"
+        return list(
+            _fetch(
+                session,
+                _SELECT_SLIM.format(patients=clause),
+                {"unit": unit_id, "patients": patients},
+            )
+        )
     rows: list[Any] = []
     for first in range(0, len(patients), _PATIENTS_PER_QUERY):
         chunk = patients[first : first + _PATIENTS_PER_QUERY]
