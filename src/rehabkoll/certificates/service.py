@@ -160,7 +160,7 @@ def _store_certificates(
         return result
     _store_parties(session, [cert for cert, _ in fresh])
     session.execute(
-        insert(models.Certificate),
+        insert(models.Certificate.__table__),
         [
             {
                 "id": cert.id,
@@ -186,7 +186,7 @@ def _store_certificates(
         ],
     )
     session.execute(
-        insert(models.CertificatePeriod),
+        insert(models.CertificatePeriod.__table__),
         [
             {"certificate_id": cert.id, "start": p.start, "end": p.end, "degree": p.degree}
             for cert, _ in fresh
