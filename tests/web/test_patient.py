@@ -127,3 +127,13 @@ def test_the_print_view_is_logged_as_a_print(as_user: Login, data: Data, engine:
     assert page.status_code == 200
     assert "Skriv ut" in page.text
     assert actions(engine, data.anna) == ["print"]
+
+
+def test_a_synthetic_personnummer_is_marked_on_the_patient_page(
+    as_user: Login, data: Data, engine: Engine
+) -> None:
+    # The test data's numbers are synthetic (month of birth + 20): the page says so.
+    page = as_user("koord").get(f"/patients/{ref_of(engine, data.anna)}").text
+    head = page.split('<header class="patient-head">', 1)[1].split("</header>", 1)[0]
+    assert data.anna in head
+    assert ">syntetiskt</span>" in head

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased
 
 from rehabkoll.certificates import models
 from rehabkoll.certificates.schema import Certificate, FieldError, Revocation, parse_line
+from rehabkoll.db.base import Base
 from rehabkoll.db.session import session_scope
 from rehabkoll.lib import personnummer
 
@@ -160,7 +161,7 @@ def _store_certificates(
         return result
     _store_parties(session, [cert for cert, _ in fresh])
     session.execute(
-        insert(models.Certificate.__table__),
+        insert(_table(models.Certificate)),
         [
             {
                 "id": cert.id,
@@ -186,7 +187,7 @@ def _store_certificates(
         ],
     )
     session.execute(
-        insert(models.CertificatePeriod.__table__),
+        insert(_table(models.CertificatePeriod)),
         [
             {"certificate_id": cert.id, "start": p.start, "end": p.end, "degree": p.degree}
             for cert, _ in fresh
@@ -199,6 +200,13 @@ def _store_certificates(
     refresh_effective(session, affected)
     result.stored += len(fresh)
     return result
+
+
+def _table(model: type[Base]) -> Table:
+    """The model's Core table: bulk inserts through it skip the ORM's per-row work."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _store_parties(session: Session, certs: list[Certificate]) -> None:

@@ -36,6 +36,7 @@ from rehabkoll.accounts.errors import AccessDeniedError, NotAuthenticatedError
 from rehabkoll.accounts.models import Role, User, WebSession
 from rehabkoll.certificates.models import Unit
 from rehabkoll.config import get_settings
+from rehabkoll.lib import personnummer
 from rehabkoll.web import charts, worklist
 
 SESSION_COOKIE = "rehabkoll_session"
@@ -70,6 +71,7 @@ templates.env.globals["PATTERNS"] = charts.PATTERNS
 templates.env.globals["OCCUPATIONS"] = worklist.OCCUPATIONS
 templates.env.globals["SEXES"] = worklist.SEXES
 templates.env.globals["PROTECTED_LABEL"] = worklist.PROTECTED_LABEL
+templates.env.tests["synthetic_number"] = lambda text: personnummer.parse(text).synthetic
 
 
 def get_session(request: Request) -> Iterator[Session]:
