@@ -118,14 +118,14 @@ def test_a_killed_import_leaves_whole_certificates_and_a_rerun_completes_it(
         process.wait()
     with session_scope(engine) as session:
         stored = session.scalar(select(func.count()).select_from(models.Certificate)) or 0
-        without_periods = session.scalar(
+        without_patient = session.scalar(
             select(func.count())
             .select_from(models.Certificate)
-            .where(~models.Certificate.id.in_(select(models.CertificatePeriod.certificate_id)))
+            .where(~models.Certificate.patient_id.in_(select(models.Patient.id)))
         )
         counted = session.scalar(select(func.sum(models.ImportBatch.stored)))
     assert 0 < stored < 30000
-    assert without_periods == 0  # no half-stored certificate
+    assert without_patient == 0  # no certificate stored without its patient
     assert counted == stored  # the batch's counters were committed with its lines
     rerun = subprocess.run(command, capture_output=True, text=True, check=True)
     assert f"{30000 - stored} stored, {stored} unchanged, 0 rejected" in rerun.stdout

@@ -45,9 +45,13 @@ def test_it_stores_certificates_with_their_periods_and_patient(engine: Engine) -
     )
     assert run(engine, doc).stored == 1
     with session_scope(engine) as session:
-        periods = session.scalars(select(models.CertificatePeriod)).all()
+        stored = session.get_one(models.Certificate, "c-1")
         patient = session.get_one(models.Patient, pnr(1))
-    assert [(p.start.day, p.degree) for p in periods] == [(1, 100), (15, 50)]
+    assert models.decode_spans(stored.spans) == [
+        (date(2016, 2, 1), date(2016, 2, 14), 100),
+        (date(2016, 2, 15), date(2016, 2, 28), 50),
+    ]
+    assert (stored.start, stored.end) == (date(2016, 2, 1), date(2016, 2, 28))
     assert patient.sex == "F"
     assert patient.birth_date == date(1980, 1, 1)
     assert len(patient.ref) >= 16

@@ -13,7 +13,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -144,9 +143,8 @@ class Certificate(Base):
     start: Mapped[date] = mapped_column(Date)
     end: Mapped[date] = mapped_column(Date)
     spans: Mapped[str] = mapped_column(Text)
-    """The periods again, in the compact form of ``encode_spans``: the work list
-    reads them with the certificate instead of joining ``certificate_periods``,
-    which halves its time. Written once, with the periods, at import."""
+    """The periods with their degrees (sjukskrivningsgrad), in the compact form
+    of ``encode_spans``: read with the certificate, never joined."""
 
     __table_args__ = (
         # Covers the work list's question "which patients have a certificate
@@ -165,15 +163,3 @@ class Certificate(Base):
         ),
         Index("ix_certificates_patient_provider", "patient_id", "care_provider_id"),
     )
-
-
-class CertificatePeriod(Base):
-    """One period of a certificate with its degree (sjukskrivningsgrad)."""
-
-    __tablename__ = "certificate_periods"
-    certificate_id: Mapped[str] = mapped_column(
-        ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True
-    )
-    start: Mapped[date] = mapped_column(Date, primary_key=True)
-    end: Mapped[date] = mapped_column(Date)
-    degree: Mapped[int] = mapped_column(SmallInteger)

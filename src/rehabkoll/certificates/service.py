@@ -186,14 +186,6 @@ def _store_certificates(
             for cert, digest in fresh
         ],
     )
-    session.execute(
-        insert(_table(models.CertificatePeriod)),
-        [
-            {"certificate_id": cert.id, "start": p.start, "end": p.end, "degree": p.degree}
-            for cert, _ in fresh
-            for p in cert.periods
-        ],
-    )
     affected = {cert.id for cert, _ in fresh} | {
         cert.replaces for cert, _ in fresh if cert.replaces
     }

@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from rehabkoll.cases.engine import CertificateRecord, Period
-from rehabkoll.certificates.models import Certificate, CertificatePeriod, Patient, Unit
+from rehabkoll.certificates.models import Certificate, Patient, Unit, decode_spans
 from rehabkoll.statistics.query import Scope, ScopeKind
 from rehabkoll.statistics.reference import Person
 
@@ -45,14 +45,11 @@ def _select(scope: Scope, until: date | None) -> Select[*tuple[Any, ...]]:
             Certificate.unit_id,
             Certificate.doctor_id,
             Certificate.signed_at,
-            CertificatePeriod.start,
-            CertificatePeriod.end,
-            CertificatePeriod.degree,
+            Certificate.spans,
             Certificate.diagnosis,
             Patient.sex,
             Patient.birth_date,
         )
-        .join(CertificatePeriod, CertificatePeriod.certificate_id == Certificate.id)
         .join(Patient, Patient.id == Certificate.patient_id)
         .where(Certificate.effective.is_(True))
     )
@@ -89,7 +86,13 @@ def _fetch(session: Session, query: Select[*tuple[Any, ...]]) -> pa.Table:
     batches: list[pa.RecordBatch] = []
     result = session.execute(query.execution_options(yield_per=_BATCH))
     for chunk in result.partitions():
-        columns = list(zip(*chunk, strict=True))
+        # One row per period: the certificate's columns around each of its spans.
+        rows = [
+            (*head, start, end, degree, diagnosis, sex, birth)
+            for *head, spans, diagnosis, sex, birth in chunk
+            for start, end, degree in decode_spans(spans)
+        ]
+        columns = list(zip(*rows, strict=True))
         batches.append(
             pa.RecordBatch.from_arrays(
                 [pa.array(col, type=f.type) for col, f in zip(columns, SCHEMA, strict=True)],
