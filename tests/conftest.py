@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,16 +23,29 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 _TEMPLATE = "rehabkoll_template"
 
 
-@pytest.fixture(autouse=True)
-def _default_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A command run without --db uses a database of the test's own, never the
-    rehabkoll.db of the working directory (which parallel workers would share)."""
+Configure = Callable[..., None]
+
+
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Configure]:
+    """Settings for this test only: ``configure(accept_synthetic_ids="false")``
+    sets REHABKOLL_ACCEPT_SYNTHETIC_IDS and makes the next read see it."""
     from rehabkoll.config import get_settings
 
-    monkeypatch.setenv("REHABKOLL_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
+    def set_settings(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(f"REHABKOLL_{name.upper()}", value)
+        get_settings.cache_clear()
+
+    yield set_settings
     get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_database(tmp_path: Path, configure: Configure) -> None:
+    """A command run without --db uses a database of the test's own, never the
+    rehabkoll.db of the working directory (which parallel workers would share)."""
+    configure(database_url=f"sqlite:///{tmp_path / 'default.db'}")
 
 
 def _admin_engine() -> Engine:

@@ -19,7 +19,8 @@ from rehabkoll.accounts.errors import (
     UserExistsError,
     WeakPasswordError,
 )
-from rehabkoll.accounts.models import Role, User
+from rehabkoll.accounts.models import User
+from rehabkoll.accounts.roles import Role
 from rehabkoll.db.session import session_factory
 
 PASSWORD = "correct horse battery"

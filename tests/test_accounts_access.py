@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from rehabkoll.accounts import access
-from rehabkoll.accounts.models import Role
+from rehabkoll.accounts.roles import Role
 from rehabkoll.cases.engine import CaseRow
 
 ME = "SE-DOCTOR-ME"

@@ -10,7 +10,7 @@ from typer.testing import CliRunner, Result
 
 from rehabkoll.accounts import cli as accounts_cli
 from rehabkoll.accounts import service
-from rehabkoll.accounts.models import Role
+from rehabkoll.accounts.roles import Role
 from rehabkoll.db.session import session_factory
 
 PASSWORD = "correct horse battery"

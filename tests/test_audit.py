@@ -15,7 +15,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from rehabkoll.accounts.models import Role, User
+from rehabkoll.accounts.models import User
+from rehabkoll.accounts.roles import Role
 from rehabkoll.audit import cli as audit_cli
 from rehabkoll.audit.models import AccessLog, Action
 from rehabkoll.audit.service import entries, log_access

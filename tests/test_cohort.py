@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from rehabkoll.accounts import service as accounts
-from rehabkoll.accounts.models import Role
+from rehabkoll.accounts.roles import Role
 from rehabkoll.cli import app
 from rehabkoll.coordination import service as coordination
 from rehabkoll.coordination.enums import PlanKind, Status

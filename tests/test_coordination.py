@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from rehabkoll.accounts.models import Role, User
+from rehabkoll.accounts.models import User
+from rehabkoll.accounts.roles import Role
 from rehabkoll.certificates.models import Patient
 from rehabkoll.coordination import service
 from rehabkoll.coordination.enums import (

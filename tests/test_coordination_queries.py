@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from rehabkoll.accounts.models import Role, User
+from rehabkoll.accounts.models import User
+from rehabkoll.accounts.roles import Role
 from rehabkoll.coordination import service
 from rehabkoll.db.session import session_factory
 from tests.factories import pnr

@@ -15,6 +15,7 @@ from rehabkoll.certificates.schema import (
     json_schema,
     parse_line,
 )
+from tests.conftest import Configure
 from tests.factories import certificate, pnr
 
 DOCS = Path(__file__).parent.parent / "docs"
@@ -133,25 +134,14 @@ def test_the_published_schema_is_the_one_the_models_generate() -> None:
     assert published == json_schema()
 
 
-@pytest.fixture
-def real_numbers_only(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """An installation configured as production: REHABKOLL_ACCEPT_SYNTHETIC_IDS=false."""
-    from rehabkoll.config import get_settings
-
-    monkeypatch.setenv("REHABKOLL_ACCEPT_SYNTHETIC_IDS", "false")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
 def test_a_synthetic_patient_is_accepted_by_default() -> None:
     # pnr() makes synthetic numbers (month + 20): the factories' certificates pass.
     parsed = parse_line(line(certificate(patient=pnr(7))))
     assert isinstance(parsed, Certificate)
 
 
-@pytest.mark.usefixtures("real_numbers_only")
-def test_production_rejects_a_synthetic_patient_naming_the_field() -> None:
+def test_production_rejects_a_synthetic_patient_naming_the_field(configure: Configure) -> None:
+    configure(accept_synthetic_ids="false")  # as a production installation is set up
     error = rejected(certificate(patient=pnr(7)))
     assert error.field == "patient.id"
     assert "synthetic" in error.reason

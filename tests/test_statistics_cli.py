@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from rehabkoll.accounts import service as accounts
-from rehabkoll.accounts.models import Role
+from rehabkoll.accounts.roles import Role
 from rehabkoll.cli import app
 from rehabkoll.coordination import service as coordination
 from rehabkoll.db.session import make_engine, session_scope

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from rehabkoll.accounts.errors import AccessDeniedError, NotAuthenticatedError
-from rehabkoll.accounts.models import Role
+from rehabkoll.accounts.roles import Role
 from rehabkoll.cases.engine import CaseRow
 
 __all__ = [

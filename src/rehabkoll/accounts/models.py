@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rehabkoll.accounts.roles import Role as Role  # re-exported: imported from here
+from rehabkoll.accounts.roles import Role
 from rehabkoll.db.base import Base
 
 

@@ -32,7 +32,8 @@ from rehabkoll.accounts.errors import (
     UserExistsError,
     WeakPasswordError,
 )
-from rehabkoll.accounts.models import ApiToken, Role, User, UserUnit, WebSession
+from rehabkoll.accounts.models import ApiToken, User, UserUnit, WebSession
+from rehabkoll.accounts.roles import Role
 
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_LOGINS = 5

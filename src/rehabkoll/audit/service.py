@@ -11,7 +11,8 @@ from typing import cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from rehabkoll.accounts.models import Role, User
+from rehabkoll.accounts.models import User
+from rehabkoll.accounts.roles import Role
 from rehabkoll.accounts.service import utcnow
 from rehabkoll.audit.models import AccessLog, Action
 

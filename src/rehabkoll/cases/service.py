@@ -76,6 +76,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _moment(value: Any) -> datetime:
+    """A signing time as the driver gives it: datetime (PostgreSQL) or text (SQLite)."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
@@ -159,8 +160,7 @@ def _work_list_records(
     for cert_id, patient, signed, spans in _certificates_of(
         session, unit_id, sorted({row[1] for row in reaching})
     ):
-        # Positional arguments and no helper calls: this runs once per
-        # certificate of the list.
+        # Positional arguments: this runs once per certificate of the list.
         doctor, diagnosis, secondary, occupation = lead_details(cert_id, no_details)
         periods = decoded.get(spans)
         if periods is None:
@@ -172,7 +172,7 @@ def _work_list_records(
                 provider,
                 unit_id,
                 doctor,
-                signed if type(signed) is datetime else datetime.fromisoformat(signed),
+                _moment(signed),
                 periods,
                 diagnosis,
                 secondary,

@@ -195,7 +195,7 @@ def _store_certificates(
 
 
 def _table(model: type[Base]) -> Table:
-    """The model's Core table: bulk inserts through it skip the ORM's per-row work."""
+    """The model's Core table (bulk inserts through it skip the ORM's per-row work)."""
     table = model.__table__
     assert isinstance(table, Table)
     return table
@@ -274,8 +274,7 @@ def refresh_effective(session: Session, ids: Iterable[str]) -> None:
     id_list = sorted(ids)
     if not id_list:
         return
-    cert = models.Certificate.__table__
-    assert isinstance(cert, Table)
+    cert = _table(models.Certificate)
     replacer = aliased(models.Certificate, name="replacer")
     replaced = exists().where(
         and_(

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rehabkoll.accounts import access
 from rehabkoll.accounts import service as accounts
 from rehabkoll.accounts.errors import AccessDeniedError, UserExistsError, WeakPasswordError
-from rehabkoll.accounts.models import Role
+from rehabkoll.accounts.roles import Role
 from rehabkoll.audit.models import Action
 from rehabkoll.audit.service import entries
 from rehabkoll.lib import personnummer

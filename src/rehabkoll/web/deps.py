@@ -10,7 +10,7 @@ Routes of other capabilities (statistics) use these too::
     def page(request: Request, session: SessionDep, viewer: CurrentUser) -> HTMLResponse:
         return render(request, "statistics/page.html", viewer, title="Statistik")
 
-``viewer.role`` is an ``accounts.models.Role``, ``viewer.unit_id`` the unit the
+``viewer.role`` is an ``accounts.roles.Role``, ``viewer.unit_id`` the unit the
 user works in now (None for a user without units).
 """
 
@@ -33,7 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from rehabkoll.accounts import access
 from rehabkoll.accounts import service as accounts
 from rehabkoll.accounts.errors import AccessDeniedError, NotAuthenticatedError
-from rehabkoll.accounts.models import Role, User, WebSession
+from rehabkoll.accounts.models import User, WebSession
+from rehabkoll.accounts.roles import Role
 from rehabkoll.certificates.models import Unit
 from rehabkoll.config import get_settings
 from rehabkoll.lib import personnummer
