@@ -37,26 +37,33 @@ FROM certificates
 WHERE effective = TRUE AND unit_id = :unit AND {patients}
 """
 
-_SELECT_SLIM = """
-SELECT id, patient_id, signed_at, spans
-FROM certificates
-WHERE effective = TRUE AND unit_id = :unit AND {patients}
-"""
-
 # A listed patient has a certificate that is active on as_of or, for the
 # recently ended, one that ended within the window: either way it ends on or
 # after as_of - recent and starts on or before as_of. Those certificates are
 # also the only ones that can lead a listed case, so their descriptive fields
 # are read with them.
-_REACHING = """
-SELECT id, patient_id, doctor_id, diagnosis, secondary_diagnoses, occupation
-FROM certificates
-WHERE unit_id = :unit AND effective = TRUE AND "end" >= :since AND start <= :as_of
+_REACHING_WHERE = """
+unit_id = :unit AND effective = TRUE AND "end" >= :since AND start <= :as_of
 """
-_PATIENTS_PER_QUERY = 2000
-"""Listed patients are named in the query (an index probe each), on SQLite in
-chunks well below its limit of bound parameters, on PostgreSQL as one array."""
-
+_REACHING = f"""
+SELECT id, doctor_id, diagnosis, secondary_diagnoses, occupation
+FROM certificates WHERE {_REACHING_WHERE}
+"""
+# What chaining and measuring need of every certificate of the listed
+# patients at the unit, through the covering index ix_certificates_unit_patient:
+# an index probe per listed patient. PostgreSQL would plan the plain IN
+# (subquery) as a hash join over all the unit's certificates; an array of
+# the patients, computed first, keeps it to the probes.
+_LISTED = """
+SELECT id, patient_id, signed_at, spans
+FROM certificates
+WHERE effective = TRUE AND unit_id = :unit AND {listed}
+"""
+_LISTED_PATIENTS = f"(SELECT patient_id FROM certificates WHERE {_REACHING_WHERE})"
+_LISTED_SQL = {
+    "postgresql": _LISTED.format(listed=f"patient_id = ANY(ARRAY{_LISTED_PATIENTS})"),
+    "sqlite": _LISTED.format(listed=f"patient_id IN {_LISTED_PATIENTS}"),
+}
 
 _PARAMETER = re.compile(r":(\w+)")
 
@@ -151,15 +158,14 @@ def _work_list_records(
     reaching = _fetch(session, _REACHING, params)
     details = {
         cert_id: (doctor, diagnosis, tuple(secondary.split()), tuple(occupation.split()))
-        for cert_id, _, doctor, diagnosis, secondary, occupation in reaching
+        for cert_id, doctor, diagnosis, secondary, occupation in reaching
     }
     no_details = ("", "", (), ())
     records: list[CertificateRecord] = []
     append, lead_details = records.append, details.get
     decoded: dict[str, tuple[Period, ...]] = {}  # the same periods recur
-    for cert_id, patient, signed, spans in _certificates_of(
-        session, unit_id, sorted({row[1] for row in reaching})
-    ):
+    listed = _LISTED_SQL[session.get_bind().dialect.name]
+    for cert_id, patient, signed, spans in _fetch(session, listed, params):
         # Positional arguments: this runs once per certificate of the list.
         doctor, diagnosis, secondary, occupation = lead_details(cert_id, no_details)
         periods = decoded.get(spans)
@@ -180,29 +186,6 @@ def _work_list_records(
             )
         )
     return records
-
-
-def _certificates_of(session: Session, unit_id: str, patients: list[str]) -> list[Any]:
-    """What chaining and measuring need of the unit's effective certificates of
-    ``patients``: id, patient, signing time and periods."""
-    if session.get_bind().dialect.name == "postgresql":
-        # One array parameter: planned faster than a list of a thousand.
-        clause = "patient_id = ANY(:patients)"
-        return list(
-            _fetch(
-                session,
-                _SELECT_SLIM.format(patients=clause),
-                {"unit": unit_id, "patients": patients},
-            )
-        )
-    rows: list[Any] = []
-    for first in range(0, len(patients), _PATIENTS_PER_QUERY):
-        chunk = patients[first : first + _PATIENTS_PER_QUERY]
-        names = [f"p{i}" for i in range(len(chunk))]
-        clause = "patient_id IN (" + ", ".join(f":{name}" for name in names) + ")"
-        params = {"unit": unit_id, **dict(zip(names, chunk, strict=True))}
-        rows.extend(_fetch(session, _SELECT_SLIM.format(patients=clause), params))
-    return rows
 
 
 def _fetch(session: Session, sql: str, params: Mapping[str, Any]) -> Sequence[Any]:
