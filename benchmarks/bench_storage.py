@@ -35,11 +35,14 @@ from rehabkoll.db.session import make_engine, session_scope, upgrade
 
 DATA = Path(__file__).parent / "data"
 AS_OF = date(2026, 11, 1)
+GENERATION = 2
+"""Bumped when ``certgen`` changes the data, so that files and databases of an
+earlier generation are not reused. 2: nothing signed after AS_OF."""
 
 
 def ensure_file(count: int, units: int) -> Path:
     DATA.mkdir(exist_ok=True)
-    path = DATA / f"certificates-{count}-{units}.jsonl"
+    path = DATA / f"certificates-{count}-{units}-g{GENERATION}.jsonl"
     if not path.exists():
         with path.open("w", encoding="utf-8") as out:
             for line in certificate_lines(count, units=units, end=AS_OF):
@@ -108,7 +111,7 @@ def main() -> None:
     if args.postgres:
         url = os.environ["REHABKOLL_TEST_POSTGRES_URL"]
     else:
-        db = DATA / f"bench-{args.certificates}.db"
+        db = DATA / f"bench-{args.certificates}-g{GENERATION}.db"
         url = f"sqlite:///{db}"
     if args.reuse and _already_imported(url, args.certificates):
         print(f"import: skipped, reusing the database of an earlier run ({url.split('@')[-1]})")

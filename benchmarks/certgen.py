@@ -28,7 +28,10 @@ def certificate_lines(
     seed: int = 1,
 ) -> Iterator[str]:
     """``count`` certificates: patients with chains of 1–12 certificates of 2–6
-    weeks each, their last ending around ``end``, spread over ``units`` units."""
+    weeks each, begun up to about four years before ``end``, spread over
+    ``units`` units. ``end`` is the day the data is as of: nothing is signed
+    after it, so a chain still running then stops with the certificate that
+    covers it, as in a real database on that day."""
     rng = random.Random(seed)
     made = 0
     patient = 0
@@ -37,8 +40,10 @@ def certificate_lines(
         pnr = patient_number(patient)
         unit = f"SE2321000016-U{patient % units:04d}"
         chain = min(rng.randint(1, 12), count - made)
-        start = end - timedelta(days=rng.randint(-30, 1500))
+        start = end - timedelta(days=rng.randint(0, 1500))
         for _ in range(chain):
+            if start > end:  # would be signed after the day the data is as of
+                break
             length = rng.randint(14, 42)
             stop = start + timedelta(days=length - 1)
             signed = datetime.combine(start, datetime.min.time()) + timedelta(hours=9)
