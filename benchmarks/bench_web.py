@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 from sqlalchemy import select
 
 from rehabkoll.accounts import service as accounts
