@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from operator import attrgetter
+from operator import attrgetter, lt
 from typing import NamedTuple
 
 DEFAULT_GAP = 5
@@ -170,6 +170,7 @@ JSON_KEYS = (
 
 
 _START = attrgetter("start")
+_END = attrgetter("end")
 _CHAIN_ORDER = attrgetter("start", "signed_at", "id")
 
 
@@ -196,9 +197,10 @@ def chain(certificates: Sequence[CertificateRecord], gap: int = DEFAULT_GAP) -> 
 def _groups(certificates: Sequence[CertificateRecord], gap: int) -> list[list[CertificateRecord]]:
     """The chaining rule: certificates by start, each joining the current group
     while it starts at most gap + 1 days after the latest end so far."""
+    starts = list(map(_START, certificates))
     ordered = (
         certificates
-        if all(a.start < b.start for a, b in itertools.pairwise(certificates))
+        if all(map(lt, starts, itertools.islice(starts, 1, None)))
         else sorted(certificates, key=_CHAIN_ORDER)
     )  # already in order, as the database mostly returns them, saves the sort keys
     step = timedelta(days=gap + 1)
@@ -234,7 +236,7 @@ def _case(group: list[CertificateRecord]) -> Case:
         care_provider_id=first.care_provider_id,
         certificates=tuple(group),
         start=first.start,  # groups are ordered by start
-        end=max(c.end for c in group),
+        end=max(map(_END, group)),
         days=days,
         net_days=net,
     )
@@ -247,7 +249,8 @@ def measure(certificates: Iterable[CertificateRecord]) -> tuple[int, float]:
     Works on intervals, not days: periods are taken most recent first, and each
     contributes only the days no more recent period has claimed.
     """
-    certificates = list(certificates)
+    if not isinstance(certificates, list):
+        certificates = list(certificates)
     # The common case first: no day covered twice, so no certificate outranks
     # another. Chained certificates mostly come in start order already.
     all_periods = [p for c in certificates for p in c.periods]
@@ -396,8 +399,8 @@ def work_list(
         started = [g for g in groups if g[0].start <= as_of]
         if not started:
             continue
-        latest = max(started, key=lambda g: max(c.end for c in g))
-        if earliest <= max(c.end for c in latest) < as_of:
+        latest = max(started, key=lambda g: max(map(_END, g)))
+        if earliest <= max(map(_END, latest)) < as_of:
             rows.append(case_row(_case(latest), as_of, recently_ended=True))
     rows.sort(key=lambda r: (r.patient_id, r.start))
     return rows
