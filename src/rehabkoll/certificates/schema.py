@@ -197,6 +197,10 @@ class FieldError(ValueError):
         self.field = field
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[FieldError], tuple[str, str]]:
+        # Pickled as its two parts: a validating process sends it back.
+        return (FieldError, (self.field, self.reason))
+
 
 def _field_errors(err: ValidationError) -> FieldError:
     first = err.errors(include_url=False, include_input=False)[0]

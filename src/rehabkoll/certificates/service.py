@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
+import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import BinaryIO
+from datetime import date, datetime
+from typing import BinaryIO, NamedTuple
 
 from sqlalchemy import Table, and_, exists, insert, select, update
 from sqlalchemy.engine import Engine
@@ -55,23 +61,78 @@ class IngestResult:
         self.errors.extend(other.errors)
 
 
-Parsed = Certificate | Revocation | FieldError
+class PreparedCertificate(NamedTuple):
+    """A valid certificate as it is stored, with its content hash. Plain values:
+    a chunk of them travels from a validating process in a few milliseconds,
+    where the validated models would take longer than validating them again."""
+
+    id: str
+    content_hash: str
+    signed_at: datetime
+    patient_id: str
+    patient_name: str
+    doctor_id: str
+    doctor_name: str
+    unit_id: str
+    unit_name: str
+    care_provider_id: str
+    care_provider_name: str
+    diagnosis: str
+    secondary_diagnoses: tuple[str, ...]
+    occupation: tuple[str, ...]
+    replaces: str | None
+    test: bool
+    start: date
+    end: date
+    spans: str
+
+
+Parsed = PreparedCertificate | Revocation | FieldError
 
 
 def content_hash(document: Certificate | Revocation) -> str:
     return hashlib.sha256(document.model_dump_json().encode()).hexdigest()
 
 
+def prepare(cert: Certificate) -> PreparedCertificate:
+    return PreparedCertificate(
+        id=cert.id,
+        content_hash=content_hash(cert),
+        signed_at=cert.signed_at,
+        patient_id=cert.patient.id,
+        patient_name=cert.patient.name,
+        doctor_id=cert.doctor.id,
+        doctor_name=cert.doctor.name,
+        unit_id=cert.unit.id,
+        unit_name=cert.unit.name,
+        care_provider_id=cert.care_provider.id,
+        care_provider_name=cert.care_provider.name,
+        diagnosis=cert.diagnosis.code,
+        secondary_diagnoses=tuple(cert.diagnosis.secondary),
+        occupation=tuple(str(o) for o in cert.occupation),
+        replaces=cert.replaces,
+        test=cert.test,
+        start=cert.start,
+        end=cert.end,
+        spans=models.encode_spans((p.start, p.end, p.degree) for p in cert.periods),
+    )
+
+
 def parse_lines(lines: Iterable[tuple[int, str]]) -> list[tuple[int, Parsed]]:
-    """Validate numbered lines; blank lines are skipped."""
+    """Validate numbered lines and prepare the certificates for storing; blank
+    lines are skipped."""
     parsed: list[tuple[int, Parsed]] = []
     for number, text in lines:
         if not text.strip():
             continue
         try:
-            parsed.append((number, parse_line(text)))
+            document = parse_line(text)
         except FieldError as err:
             parsed.append((number, err))
+            continue
+        parsed.append(
+            (number, prepare(document) if isinstance(document, Certificate) else document)
+        )
     return parsed
 
 
@@ -90,17 +151,21 @@ def finish_batch(session: Session, batch: models.ImportBatch) -> None:
 
 
 def ingest(
-    session: Session, batch: models.ImportBatch, items: Sequence[tuple[int, Parsed]]
+    session: Session,
+    batch: models.ImportBatch,
+    items: Sequence[tuple[int, Parsed | Certificate]],
 ) -> IngestResult:
     """Store the valid certificates and revocations of one chunk, in order, and
     record the rejected lines and the counters on the batch."""
     result = IngestResult()
-    pending: list[tuple[int, Certificate]] = []
+    pending: list[tuple[int, PreparedCertificate]] = []
     for number, item in items:
         if isinstance(item, FieldError):
             result.errors.append(LineError(number, item.field, item.reason))
-        elif isinstance(item, Certificate):
+        elif isinstance(item, PreparedCertificate):
             pending.append((number, item))
+        elif isinstance(item, Certificate):
+            pending.append((number, prepare(item)))
         else:
             result.add(_store_certificates(session, batch.id, pending))
             pending = []
@@ -123,7 +188,7 @@ def ingest(
 
 
 def _store_certificates(
-    session: Session, batch_id: int, items: list[tuple[int, Certificate]]
+    session: Session, batch_id: int, items: list[tuple[int, PreparedCertificate]]
 ) -> IngestResult:
     result = IngestResult()
     if not items:
@@ -133,17 +198,16 @@ def _store_certificates(
         models.Certificate.id.in_(ids)
     )
     known: dict[str, str] = dict(session.execute(query).all())
-    unit_ids = {cert.unit.id for _, cert in items}
+    unit_ids = {cert.unit_id for _, cert in items}
     unit_provider: dict[str, str] = dict(
         session.execute(
             select(models.Unit.id, models.Unit.care_provider_id).where(models.Unit.id.in_(unit_ids))
         ).all()
     )
-    fresh: list[tuple[Certificate, str]] = []
+    fresh: list[PreparedCertificate] = []
     for number, cert in items:
-        digest = content_hash(cert)
         if cert.id in known:
-            if known[cert.id] == digest:
+            if known[cert.id] == cert.content_hash:
                 result.unchanged += 1
             else:
                 result.errors.append(
@@ -151,44 +215,42 @@ def _store_certificates(
                 )
             continue
         # A unit belongs to one care provider for good.
-        if unit_provider.setdefault(cert.unit.id, cert.care_provider.id) != cert.care_provider.id:
+        if unit_provider.setdefault(cert.unit_id, cert.care_provider_id) != cert.care_provider_id:
             reason = "this unit is registered under another care provider"
             result.errors.append(LineError(number, "unit.id", reason))
             continue
-        known[cert.id] = digest
-        fresh.append((cert, digest))
+        known[cert.id] = cert.content_hash
+        fresh.append(cert)
     if not fresh:
         return result
-    _store_parties(session, [cert for cert, _ in fresh])
+    _store_parties(session, fresh)
     session.execute(
         insert(_table(models.Certificate)),
         [
             {
                 "id": cert.id,
-                "content_hash": digest,
+                "content_hash": cert.content_hash,
                 "batch_id": batch_id,
                 "signed_at": cert.signed_at,
-                "patient_id": cert.patient.id,
-                "doctor_id": cert.doctor.id,
-                "unit_id": cert.unit.id,
-                "care_provider_id": cert.care_provider.id,
-                "diagnosis": cert.diagnosis.code,
-                "secondary_diagnoses": list(cert.diagnosis.secondary),
-                "occupation": [str(o) for o in cert.occupation],
+                "patient_id": cert.patient_id,
+                "doctor_id": cert.doctor_id,
+                "unit_id": cert.unit_id,
+                "care_provider_id": cert.care_provider_id,
+                "diagnosis": cert.diagnosis,
+                "secondary_diagnoses": list(cert.secondary_diagnoses),
+                "occupation": list(cert.occupation),
                 "replaces": cert.replaces,
                 "test": cert.test,
                 "revoked_at": None,
                 "effective": not cert.test,
                 "start": cert.start,
                 "end": cert.end,
-                "spans": models.encode_spans((p.start, p.end, p.degree) for p in cert.periods),
+                "spans": cert.spans,
             }
-            for cert, digest in fresh
+            for cert in fresh
         ],
     )
-    affected = {cert.id for cert, _ in fresh} | {
-        cert.replaces for cert, _ in fresh if cert.replaces
-    }
+    affected = {cert.id for cert in fresh} | {cert.replaces for cert in fresh if cert.replaces}
     refresh_effective(session, affected)
     result.stored += len(fresh)
     return result
@@ -201,12 +263,12 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-def _store_parties(session: Session, certs: list[Certificate]) -> None:
+def _store_parties(session: Session, certs: list[PreparedCertificate]) -> None:
     """Insert the care providers, units, doctors and patients not yet stored."""
-    providers = {c.care_provider.id: c.care_provider.name for c in certs}
-    units = {c.unit.id: (c.unit.name, c.care_provider.id) for c in certs}
-    doctors = {c.doctor.id: c.doctor.name for c in certs}
-    patients = {c.patient.id: c.patient.name for c in certs}
+    providers = {c.care_provider_id: c.care_provider_name for c in certs}
+    units = {c.unit_id: (c.unit_name, c.care_provider_id) for c in certs}
+    doctors = {c.doctor_id: c.doctor_name for c in certs}
+    patients = {c.patient_id: c.patient_name for c in certs}
     for model, rows in (
         (models.CareProvider, [{"id": k, "name": v} for k, v in providers.items()]),
         (
@@ -309,6 +371,92 @@ def numbered_chunks(stream: BinaryIO) -> Iterator[tuple[list[tuple[int, str]], i
         yield chunk, consumed
 
 
+_POOL_CONTEXT = "forkserver"
+"""Validating processes come from a fork server: a clean process that has
+loaded the validation once (the ICD-10 list takes a while), started without
+the caller's threads or open files."""
+
+
+def _validator_pool() -> ProcessPoolExecutor:
+    """One process that validates the next chunk while this one stores the last."""
+    context = multiprocessing.get_context(_POOL_CONTEXT)
+    context.set_forkserver_preload([__name__])
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=context,
+        initializer=_start_validator,
+        initargs=(dict(os.environ), os.getpid()),
+    )
+
+
+def _start_validator(environment: Mapping[str, str], importer: int) -> None:
+    """In the validating process: validate under the importing process's
+    settings as they are now (the fork server keeps the environment of its own
+    start), and end when that process is gone, even killed. Nothing else would
+    end it: it waits for chunks on a pipe it holds both ends of, and the fork
+    server, its parent, waits for it."""
+    from rehabkoll.config import get_settings
+
+    os.environ.clear()
+    os.environ.update(environment)
+    get_settings.cache_clear()
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(importer, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def parsed_chunks(stream: BinaryIO) -> Iterator[tuple[list[tuple[int, Parsed]], int]]:
+    """The validated lines of a byte stream in chunks (``numbered_chunks``),
+    with the bytes each took. From the second chunk on, a chunk is validated in
+    another process while the caller stores the one before, so that on two
+    cores an import takes about as long as storing alone. Should that process
+    fail to start or die, the chunks are validated here."""
+    chunks = numbered_chunks(stream)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None:
+        yield parse_lines(first[0]), first[1]
+        return
+    with _validator_pool() as pool:
+        ahead = _validate_ahead(pool, second[0]), second
+        yield parse_lines(first[0]), first[1]
+        for chunk in chunks:
+            future, (lines, size) = ahead
+            ahead = _validate_ahead(pool, chunk[0]), chunk
+            yield _validated(future, lines), size
+        future, (lines, size) = ahead
+        yield _validated(future, lines), size
+
+
+def _validate_ahead(
+    pool: ProcessPoolExecutor, lines: list[tuple[int, str]]
+) -> Future[list[tuple[int, Parsed]]] | None:
+    try:
+        return pool.submit(parse_lines, lines)
+    except BrokenProcessPool:
+        return None
+
+
+def _validated(
+    future: Future[list[tuple[int, Parsed]]] | None, lines: list[tuple[int, str]]
+) -> list[tuple[int, Parsed]]:
+    if future is not None:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            pass
+    return parse_lines(lines)
+
+
 def import_stream(
     engine: Engine,
     stream: BinaryIO,
@@ -326,8 +474,7 @@ def import_stream(
     total = IngestResult()
     with session_scope(engine) as session:
         batch_id = start_batch(session, source).id
-    for chunk, consumed in numbered_chunks(stream):
-        parsed = parse_lines(chunk)
+    for parsed, consumed in parsed_chunks(stream):
         with session_scope(engine) as session:
             total.add(ingest(session, session.get_one(models.ImportBatch, batch_id), parsed))
         if progress is not None:
