@@ -60,10 +60,8 @@ FROM certificates
 WHERE effective = TRUE AND unit_id = :unit AND {listed}
 """
 _LISTED_PATIENTS = f"(SELECT patient_id FROM certificates WHERE {_REACHING_WHERE})"
-_LISTED_SQL = {
-    "postgresql": _LISTED.format(listed=f"patient_id = ANY(ARRAY{_LISTED_PATIENTS})"),
-    "sqlite": _LISTED.format(listed=f"patient_id IN {_LISTED_PATIENTS}"),
-}
+_LISTED_SQL = _LISTED.format(listed=f"patient_id IN {_LISTED_PATIENTS}")
+_LISTED_SQL_POSTGRESQL = _LISTED.format(listed=f"patient_id = ANY(ARRAY{_LISTED_PATIENTS})")
 
 _PARAMETER = re.compile(r":(\w+)")
 
@@ -164,7 +162,8 @@ def _work_list_records(
     records: list[CertificateRecord] = []
     append, lead_details = records.append, details.get
     decoded: dict[str, tuple[Period, ...]] = {}  # the same periods recur
-    listed = _LISTED_SQL[session.get_bind().dialect.name]
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    listed = _LISTED_SQL_POSTGRESQL if postgresql else _LISTED_SQL
     for cert_id, patient, signed, spans in _fetch(session, listed, params):
         # Positional arguments: this runs once per certificate of the list.
         doctor, diagnosis, secondary, occupation = lead_details(cert_id, no_details)

@@ -3,7 +3,8 @@ rules for replaced (ersatt), revoked (makulerat) and test certificates.
 
 ``ingest`` works inside the session it is given and never commits, so a chunk
 of lines, its rejections and the batch's counters are stored together or not
-at all; ``import_stream`` is the edge that commits, chunk by chunk.
+at all; ``import_stream`` is the edge that commits, chunk by chunk, while a
+second process validates the chunk after (``parsed_chunks``).
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def ingest(
     items: Sequence[tuple[int, Parsed | Certificate]],
 ) -> IngestResult:
     """Store the valid certificates and revocations of one chunk, in order, and
-    record the rejected lines and the counters on the batch."""
+    record the rejected lines and the counters on the batch. Certificates may
+    come prepared (``parse_lines``) or as validated models (``parse_document``)."""
     result = IngestResult()
     pending: list[tuple[int, PreparedCertificate]] = []
     for number, item in items:
