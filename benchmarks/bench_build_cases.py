@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.machine import describe
 from rehabkoll.cases.bulk import build_cases_file
 
 DATA = Path(__file__).parent / "data"
@@ -191,6 +192,7 @@ def main() -> None:
         f"{os.cpu_count()} cores; load average {load_before:.2f} before, "
         f"{os.getloadavg()[0]:.2f} after (other processes slow both timings alike)"
     )
+    print(describe())
 
 
 def _fmt(times: list[float]) -> str:

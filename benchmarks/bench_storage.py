@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from benchmarks.certgen import certificate_lines
+from benchmarks.machine import describe
 from rehabkoll.cases import service as cases
 from rehabkoll.certificates import models, service
 from rehabkoll.db.session import make_engine, session_scope, upgrade
@@ -107,6 +108,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    print(describe())
     path = ensure_file(args.certificates, args.units)
     if args.postgres:
         url = os.environ["REHABKOLL_TEST_POSTGRES_URL"]
