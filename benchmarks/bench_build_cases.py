@@ -22,7 +22,6 @@ the file in signing order, as an export from the database would be.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from pathlib import Path
@@ -175,10 +174,10 @@ def main() -> None:
     con.close()
     print(f"{source}: {rows[0] if rows else 0:,} periods of {args.certificates:,} certificates")
 
+    print(f"before: {describe()}")
     sorts: list[float] = []
     builds: list[float] = []
     summary = ""
-    load_before = os.getloadavg()[0]
     for _ in range(args.repeat):
         sorts.append(time_sort(source, DATA / "sorted.parquet"))
         elapsed, summary = time_build(source, DATA / "cases.parquet", gap=args.gap)
@@ -188,11 +187,7 @@ def main() -> None:
     print(f"(a) DuckDB sort by patient, start: {sort_time:.2f} s  (runs: {_fmt(sorts)})")
     print(f"(b) build-cases:                   {build_time:.2f} s  (runs: {_fmt(builds)})")
     print(f"ratio (b)/(a): {build_time / sort_time:.2f}  (targets: (b) ≤ 10 s, ratio ≤ 3)")
-    print(
-        f"{os.cpu_count()} cores; load average {load_before:.2f} before, "
-        f"{os.getloadavg()[0]:.2f} after (other processes slow both timings alike)"
-    )
-    print(describe())
+    print(f"after: {describe()} (other processes slow both timings alike)")
 
 
 def _fmt(times: list[float]) -> str:
