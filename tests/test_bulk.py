@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from rehabkoll.cases import bulk, engine
 from rehabkoll.cases.engine import CertificateRecord, Period
+from rehabkoll.certificates import reading
 from tests.factories import OTHER_PROVIDER, PROVIDER, certificate, period_rows, pnr, record
 
 BASE_DAY = date(2016, 1, 1)
@@ -224,9 +225,12 @@ def read_cases(path: Path) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda c: (c["patient_id"], c["care_provider_id"], c["start"]))
 
 
+@pytest.mark.parametrize("chunk_lines", [2000, 2], ids=["one chunk", "validated elsewhere"])
 def test_build_cases_file_from_json_lines_leaves_out_test_revoked_and_replaced(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_lines: int
 ) -> None:
+    # Two lines a chunk: all but the first are validated by two other processes.
+    monkeypatch.setattr(reading, "CHUNK_LINES", chunk_lines)
     anna, bo = pnr(1), pnr(2, woman=False)
     source = write_jsonl(
         tmp_path / "certificates.jsonl",

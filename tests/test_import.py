@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from rehabkoll.cases import service as cases
-from rehabkoll.certificates import models, service
+from rehabkoll.certificates import models, reading, service
 from rehabkoll.certificates.service import IngestResult
 from rehabkoll.db.session import session_scope
 from tests.factories import OTHER_PROVIDER, UNIT, certificate, pnr
@@ -22,7 +22,7 @@ def run(engine: Engine, *docs: dict[str, Any] | str) -> IngestResult:
     lines = [(n, d if isinstance(d, str) else json.dumps(d)) for n, d in enumerate(docs, 1)]
     with session_scope(engine) as session:
         batch = service.start_batch(session, "test")
-        result = service.ingest(session, batch, service.parse_lines(lines))
+        result = service.ingest(session, batch, reading.parse_lines(lines))
         service.finish_batch(session, batch)
     return result
 

@@ -1,5 +1,5 @@
 """An import of several chunks validates the next chunk in another process
-while it stores the last (``service.parsed_chunks``). It must store exactly
+while it stores the last (``reading.parsed_chunks``). It must store exactly
 what validating and storing in one process does, under the settings of the
 moment, and carry on in one process when the other fails."""
 
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from rehabkoll.certificates import models, service
+from rehabkoll.certificates import models, reading, service
 from rehabkoll.db.session import make_engine, session_scope, upgrade
 from rehabkoll.lib.personnummer import synthetic
 from tests.conftest import Configure
@@ -72,13 +72,13 @@ def imported(engine: Engine, text: list[str]) -> tuple[tuple[int, int, list[str]
 def pools(monkeypatch: pytest.MonkeyPatch) -> list[ProcessPoolExecutor]:
     """The validating pools an import starts."""
     started: list[ProcessPoolExecutor] = []
-    real = service._validator_pool
+    real = reading._validator_pool
 
-    def counted() -> ProcessPoolExecutor:
-        started.append(real())
+    def counted(workers: int) -> ProcessPoolExecutor:
+        started.append(real(workers))
         return started[-1]
 
-    monkeypatch.setattr(service, "_validator_pool", counted)
+    monkeypatch.setattr(reading, "_validator_pool", counted)
     return started
 
 
@@ -98,7 +98,7 @@ def test_chunks_validated_in_another_process_store_what_one_process_does(
     expected = imported(fresh_sqlite(tmp_path_factory), lines())
     assert pools == []
     # Three lines a chunk: four chunks, three of them validated elsewhere.
-    monkeypatch.setattr(service, "CHUNK_LINES", 3)
+    monkeypatch.setattr(reading, "CHUNK_LINES", 3)
     assert imported(engine, lines()) == expected
     assert len(pools) == 1
     totals, _ = expected
@@ -114,7 +114,7 @@ def test_the_other_process_validates_under_the_settings_of_the_moment(
     monkeypatch: pytest.MonkeyPatch,
     pools: list[ProcessPoolExecutor],
 ) -> None:
-    monkeypatch.setattr(service, "CHUNK_LINES", 2)
+    monkeypatch.setattr(reading, "CHUNK_LINES", 2)
     made_up = synthetic(date(1980, 1, 1), 123)
     # Accepted by default: this also starts the fork server under that setting.
     accepted = [json.dumps(certificate(f"a-{i}", patient=made_up)) for i in range(4)]
@@ -133,12 +133,12 @@ def test_a_failing_validating_process_leaves_the_work_to_this_one(
 ) -> None:
     expected = imported(fresh_sqlite(tmp_path_factory), lines())
 
-    def broken() -> ProcessPoolExecutor:
+    def broken(workers: int) -> ProcessPoolExecutor:
         # Its process dies as it starts: every chunk sent there comes back broken.
-        return ProcessPoolExecutor(max_workers=1, initializer=_die)
+        return ProcessPoolExecutor(max_workers=workers, initializer=_die)
 
-    monkeypatch.setattr(service, "_validator_pool", broken)
-    monkeypatch.setattr(service, "CHUNK_LINES", 3)
+    monkeypatch.setattr(reading, "_validator_pool", broken)
+    monkeypatch.setattr(reading, "CHUNK_LINES", 3)
     assert imported(engine, lines()) == expected
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from rehabkoll.certificates import reading
 from rehabkoll.certificates import service as certificates
 from rehabkoll.db.session import session_scope
 from rehabkoll.statistics import reports, service
@@ -35,7 +36,7 @@ def store(engine: Engine, documents: Sequence[dict[str, Any]]) -> None:
     lines = [(n, json.dumps(doc)) for n, doc in enumerate(documents, start=1)]
     with session_scope(engine) as session:
         batch = certificates.start_batch(session, "test")
-        result = certificates.ingest(session, batch, certificates.parse_lines(lines))
+        result = certificates.ingest(session, batch, reading.parse_lines(lines))
         assert not result.errors, result.errors
 
 

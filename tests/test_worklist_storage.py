@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from rehabkoll.cases import engine as reference
 from rehabkoll.cases import service as cases
 from rehabkoll.cases.engine import CertificateRecord, Period
-from rehabkoll.certificates import service
+from rehabkoll.certificates import reading, service
 from rehabkoll.db.session import session_scope
 from tests.factories import PROVIDER, certificate, pnr
 
@@ -110,7 +110,7 @@ def test_the_stored_work_list_equals_the_reference_engine(engine: Engine, drawn:
     with session_scope(engine) as session:
         batch = service.start_batch(session, "property")
         lines = [(n, json.dumps(doc)) for n, doc in enumerate(docs, 1)]
-        result = service.ingest(session, batch, service.parse_lines(lines))
+        result = service.ingest(session, batch, reading.parse_lines(lines))
         assert result.rejected == 0, result.errors
     with session_scope(engine) as session:
         stored = cases.work_list(session, unit_id=unit, as_of=as_of, gap=gap, recent=recent)

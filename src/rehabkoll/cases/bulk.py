@@ -71,8 +71,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -80,7 +81,8 @@ import pyarrow.parquet as pq
 from rich.console import Console
 
 from rehabkoll.cases.engine import DEFAULT_GAP, check_gap
-from rehabkoll.certificates.schema import Certificate, FieldError, parse_line
+from rehabkoll.certificates.reading import parsed_chunks
+from rehabkoll.certificates.schema import Certificate, FieldError
 
 CASE_COLUMNS = (
     "case_id",
@@ -400,8 +402,9 @@ def read_jsonl(
     """Read certificate JSON Lines into the table ``rehabkoll_jsonl_input`` on
     ``con``: the periods of the effective certificates only.
 
-    Every line is validated by the import format (``certificates.schema``);
-    invalid lines are counted and skipped (``rehabkoll import`` names them). As
+    Every line is read as an import reads it (``certificates.reading``, in two
+    other processes while this one collects the values); invalid lines are
+    counted and skipped (``rehabkoll import`` names them). As
     in an import, the first line with an id counts, a revocation applies to a
     certificate on an earlier line, and a certificate replaced by one that is
     neither test nor revoked leaves the cases.
@@ -429,24 +432,20 @@ def read_jsonl(
                 values.clear()
 
     with path.open("rb") as stream:
-        for number, raw in enumerate(stream, start=1):
+        # Validated by two other processes while this one collects the values.
+        for parsed, consumed in parsed_chunks(stream, _periods_of, workers=2):
             if on_bytes is not None:
-                on_bytes(len(raw))
-            text = raw.decode("utf-8", errors="replace")
-            if not text.strip():
-                continue
-            report.lines += 1
-            try:
-                document = parse_line(text)
-            except FieldError:
-                report.invalid += 1
-                continue
-            if isinstance(document, Certificate):
-                report.certificates += 1
-                _add_certificate(columns, head, document, number)
-            else:
-                revoked["id"].append(document.revokes)
-                revoked["line"].append(number)
+                on_bytes(consumed)
+            for number, document in parsed:
+                report.lines += 1
+                if isinstance(document, FieldError):
+                    report.invalid += 1
+                elif isinstance(document, _Periods):
+                    report.certificates += 1
+                    _add_certificate(columns, head, document, number)
+                else:
+                    revoked["id"].append(document.revokes)
+                    revoked["line"].append(number)
             if len(columns["line"]) >= _BATCH:
                 flush()
     flush()
@@ -485,23 +484,52 @@ JOIN rehabkoll_jsonl_effective e ON p.certificate_id = e.id AND p.line = e.line;
 """
 
 
+class _Periods(NamedTuple):
+    """What the bulk engine keeps of a valid certificate: its periods and the
+    fields of ``PERIODS_SCHEMA``, and what decides whether it counts."""
+
+    id: str
+    replaces: str | None
+    test: bool
+    patient_id: str
+    care_provider_id: str
+    unit_id: str
+    signed_at: datetime
+    diagnosis: str
+    periods: tuple[tuple[date, date, int], ...]
+
+
+def _periods_of(cert: Certificate) -> _Periods:
+    return _Periods(
+        cert.id,
+        cert.replaces,
+        cert.test,
+        cert.patient.id,
+        cert.care_provider.id,
+        cert.unit.id,
+        cert.signed_at,
+        cert.diagnosis.code,
+        tuple((p.start, p.end, p.degree) for p in cert.periods),
+    )
+
+
 def _add_certificate(
-    columns: dict[str, list[Any]], head: dict[str, list[Any]], cert: Certificate, line: int
+    columns: dict[str, list[Any]], head: dict[str, list[Any]], cert: _Periods, line: int
 ) -> None:
     head["id"].append(cert.id)
     head["line"].append(line)
     head["replaces"].append(cert.replaces)
     head["test"].append(cert.test)
-    for period in cert.periods:
+    for start, end, degree in cert.periods:
         columns["certificate_id"].append(cert.id)
-        columns["patient_id"].append(cert.patient.id)
-        columns["care_provider_id"].append(cert.care_provider.id)
-        columns["unit_id"].append(cert.unit.id)
+        columns["patient_id"].append(cert.patient_id)
+        columns["care_provider_id"].append(cert.care_provider_id)
+        columns["unit_id"].append(cert.unit_id)
         columns["signed_at"].append(cert.signed_at)
-        columns["start"].append(period.start)
-        columns["end"].append(period.end)
-        columns["degree"].append(period.degree)
-        columns["diagnosis"].append(cert.diagnosis.code)
+        columns["start"].append(start)
+        columns["end"].append(end)
+        columns["degree"].append(degree)
+        columns["diagnosis"].append(cert.diagnosis)
         columns["line"].append(line)
 
 

@@ -4,31 +4,24 @@ rules for replaced (ersatt), revoked (makulerat) and test certificates.
 ``ingest`` works inside the session it is given and never commits, so a chunk
 of lines, its rejections and the batch's counters are stored together or not
 at all; ``import_stream`` is the edge that commits, chunk by chunk, while a
-second process validates the chunk after (``parsed_chunks``).
+second process validates the chunk after (``reading.parsed_chunks``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import multiprocessing
-import os
 import secrets
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import BinaryIO, NamedTuple
+from datetime import datetime
+from typing import BinaryIO
 
 from sqlalchemy import Table, and_, exists, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
 from rehabkoll.certificates import models
-from rehabkoll.certificates.schema import Certificate, FieldError, Revocation, parse_line
+from rehabkoll.certificates.reading import Parsed, PreparedCertificate, parsed_chunks, prepare
+from rehabkoll.certificates.schema import Certificate, FieldError, Revocation
 from rehabkoll.db.base import Base
 from rehabkoll.db.session import session_scope
 from rehabkoll.lib import personnummer
@@ -62,81 +55,6 @@ class IngestResult:
         self.errors.extend(other.errors)
 
 
-class PreparedCertificate(NamedTuple):
-    """A valid certificate as it is stored, with its content hash. Plain values:
-    a chunk of them travels from a validating process in a few milliseconds,
-    where the validated models would take longer than validating them again."""
-
-    id: str
-    content_hash: str
-    signed_at: datetime
-    patient_id: str
-    patient_name: str
-    doctor_id: str
-    doctor_name: str
-    unit_id: str
-    unit_name: str
-    care_provider_id: str
-    care_provider_name: str
-    diagnosis: str
-    secondary_diagnoses: tuple[str, ...]
-    occupation: tuple[str, ...]
-    replaces: str | None
-    test: bool
-    start: date
-    end: date
-    spans: str
-
-
-Parsed = PreparedCertificate | Revocation | FieldError
-
-
-def content_hash(document: Certificate | Revocation) -> str:
-    return hashlib.sha256(document.model_dump_json().encode()).hexdigest()
-
-
-def prepare(cert: Certificate) -> PreparedCertificate:
-    return PreparedCertificate(
-        id=cert.id,
-        content_hash=content_hash(cert),
-        signed_at=cert.signed_at,
-        patient_id=cert.patient.id,
-        patient_name=cert.patient.name,
-        doctor_id=cert.doctor.id,
-        doctor_name=cert.doctor.name,
-        unit_id=cert.unit.id,
-        unit_name=cert.unit.name,
-        care_provider_id=cert.care_provider.id,
-        care_provider_name=cert.care_provider.name,
-        diagnosis=cert.diagnosis.code,
-        secondary_diagnoses=tuple(cert.diagnosis.secondary),
-        occupation=tuple(str(o) for o in cert.occupation),
-        replaces=cert.replaces,
-        test=cert.test,
-        start=cert.start,
-        end=cert.end,
-        spans=models.encode_spans((p.start, p.end, p.degree) for p in cert.periods),
-    )
-
-
-def parse_lines(lines: Iterable[tuple[int, str]]) -> list[tuple[int, Parsed]]:
-    """Validate numbered lines and prepare the certificates for storing; blank
-    lines are skipped."""
-    parsed: list[tuple[int, Parsed]] = []
-    for number, text in lines:
-        if not text.strip():
-            continue
-        try:
-            document = parse_line(text)
-        except FieldError as err:
-            parsed.append((number, err))
-            continue
-        parsed.append(
-            (number, prepare(document) if isinstance(document, Certificate) else document)
-        )
-    return parsed
-
-
 def start_batch(session: Session, source: str) -> models.ImportBatch:
     batch = models.ImportBatch(
         source=source[:500], started_at=datetime.now(), lines=0, stored=0, unchanged=0, rejected=0
@@ -158,7 +76,8 @@ def ingest(
 ) -> IngestResult:
     """Store the valid certificates and revocations of one chunk, in order, and
     record the rejected lines and the counters on the batch. Certificates may
-    come prepared (``parse_lines``) or as validated models (``parse_document``)."""
+    come prepared (``reading.parse_lines``) or as validated models
+    (``schema.parse_document``)."""
     result = IngestResult()
     pending: list[tuple[int, PreparedCertificate]] = []
     for number, item in items:
@@ -355,110 +274,6 @@ def refresh_effective(session: Session, ids: Iterable[str]) -> None:
         )
 
 
-CHUNK_LINES = 2000
-
-
-def numbered_chunks(stream: BinaryIO) -> Iterator[tuple[list[tuple[int, str]], int]]:
-    """Numbered lines of a byte stream in chunks, with the bytes each chunk took."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
-    chunk: list[tuple[int, str]] = []
-    consumed = 0
-    for number, line in enumerate(text, start=1):
-        chunk.append((number, line))
-        consumed += len(line.encode("utf-8"))
-        if len(chunk) >= CHUNK_LINES:
-            yield chunk, consumed
-            chunk, consumed = [], 0
-    if chunk:
-        yield chunk, consumed
-
-
-_POOL_CONTEXT = "forkserver"
-"""Validating processes come from a fork server: a clean process that has
-loaded the validation once (the ICD-10 list takes a while), started without
-the caller's threads or open files."""
-
-
-def _validator_pool() -> ProcessPoolExecutor:
-    """One process that validates the next chunk while this one stores the last."""
-    context = multiprocessing.get_context(_POOL_CONTEXT)
-    context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(
-        max_workers=1,
-        mp_context=context,
-        initializer=_start_validator,
-        initargs=(dict(os.environ), os.getpid()),
-    )
-
-
-def _start_validator(environment: Mapping[str, str], importer: int) -> None:
-    """In the validating process: validate under the importing process's
-    settings as they are now (the fork server keeps the environment of its own
-    start), and end when that process is gone, even killed. Nothing else would
-    end it: it waits for chunks on a pipe it holds both ends of, and the fork
-    server, its parent, waits for it."""
-    from rehabkoll.config import get_settings
-
-    os.environ.clear()
-    os.environ.update(environment)
-    get_settings.cache_clear()
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            try:
-                os.kill(importer, 0)
-            except ProcessLookupError:
-                os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def parsed_chunks(stream: BinaryIO) -> Iterator[tuple[list[tuple[int, Parsed]], int]]:
-    """The validated lines of a byte stream in chunks (``numbered_chunks``),
-    with the bytes each took. From the second chunk on, a chunk is validated in
-    another process while the caller stores the one before, so that on two
-    cores an import takes about as long as storing alone. Should that process
-    fail to start or die, the chunks are validated here."""
-    chunks = numbered_chunks(stream)
-    first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None)
-    if second is None:
-        yield parse_lines(first[0]), first[1]
-        return
-    with _validator_pool() as pool:
-        ahead = _validate_ahead(pool, second[0]), second
-        yield parse_lines(first[0]), first[1]
-        for chunk in chunks:
-            future, (lines, size) = ahead
-            ahead = _validate_ahead(pool, chunk[0]), chunk
-            yield _validated(future, lines), size
-        future, (lines, size) = ahead
-        yield _validated(future, lines), size
-
-
-def _validate_ahead(
-    pool: ProcessPoolExecutor, lines: list[tuple[int, str]]
-) -> Future[list[tuple[int, Parsed]]] | None:
-    try:
-        return pool.submit(parse_lines, lines)
-    except BrokenProcessPool:
-        return None
-
-
-def _validated(
-    future: Future[list[tuple[int, Parsed]]] | None, lines: list[tuple[int, str]]
-) -> list[tuple[int, Parsed]]:
-    if future is not None:
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            pass
-    return parse_lines(lines)
-
-
 def import_stream(
     engine: Engine,
     stream: BinaryIO,
@@ -476,7 +291,7 @@ def import_stream(
     total = IngestResult()
     with session_scope(engine) as session:
         batch_id = start_batch(session, source).id
-    for parsed, consumed in parsed_chunks(stream):
+    for parsed, consumed in parsed_chunks(stream, prepare):
         with session_scope(engine) as session:
             total.add(ingest(session, session.get_one(models.ImportBatch, batch_id), parsed))
         if progress is not None:
