@@ -146,9 +146,9 @@ def _validator_pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
-def _start_validator(environment: Mapping[str, str], importer: int) -> None:
-    """In the validating process: validate under the importing process's
-    settings as they are now (the fork server keeps the environment of its own
+def _start_validator(environment: Mapping[str, str], caller: int) -> None:
+    """In a validating process: validate under the calling process's settings
+    as they are now (the fork server keeps the environment of its own
     start), and end when that process is gone, even killed. Nothing else would
     end it: it waits for chunks on a pipe it holds both ends of, and the fork
     server, its parent, waits for it."""
@@ -162,7 +162,7 @@ def _start_validator(environment: Mapping[str, str], importer: int) -> None:
         while True:
             time.sleep(0.5)
             try:
-                os.kill(importer, 0)
+                os.kill(caller, 0)
             except ProcessLookupError:
                 os._exit(0)
 
