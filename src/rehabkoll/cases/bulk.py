@@ -402,8 +402,9 @@ def read_jsonl(
     """Read certificate JSON Lines into the table ``rehabkoll_jsonl_input`` on
     ``con``: the periods of the effective certificates only.
 
-    Every line is read as an import reads it (``certificates.reading``, in two
-    other processes while this one collects the values); invalid lines are
+    Every line is read as an import reads it (``certificates.reading``; from
+    the second chunk on in two other processes while this one collects the
+    values); invalid lines are
     counted and skipped (``rehabkoll import`` names them). As
     in an import, the first line with an id counts, a revocation applies to a
     certificate on an earlier line, and a certificate replaced by one that is
