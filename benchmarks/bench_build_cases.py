@@ -6,9 +6,7 @@ Generates (once, deterministically) a Parquet file of the periods of
 (a) DuckDB sorting those periods by patient and start into a Parquet file, and
 (b) ``build_cases_file`` on the same file,
 
-and prints both times and their ratio; with ``--first-stage`` also (c), the
-periods grouped by certificate and sorted by pair and start, the first stage
-of every engine design tried. The targets (issue 2, section 6): (b) at
+and prints both times and their ratio. The targets (issue 2, section 6): (b) at
 most 10 s on a 2-core machine and at most 3 × (a).
 
     .venv/bin/python -m benchmarks.bench_build_cases [--certificates 10000000]
@@ -152,31 +150,6 @@ def time_sort(source: Path, target: Path) -> float:
     return elapsed
 
 
-def time_first_stage(source: Path) -> float:
-    """(c): the first stage of every engine design tried so far: the periods
-    grouped by certificate into what the case figures need (the pair as a
-    96-bit key, span, signing time, row, days, weighted days, period count,
-    the periods packed) and sorted by pair and start, into memory. No
-    chaining, no days, no labels, nothing written."""
-    packed = "(((start - DATE '1900-01-01') << 28) | ((\"end\" - start) << 8) | degree)"
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    began = time.perf_counter()
-    con.execute(f"""
-        CREATE TEMP TABLE certificates AS
-        SELECT any_value((hash(patient_id, care_provider_id)::UHUGEINT << 32)
-                         | (hash(care_provider_id || '|' || patient_id) >> 32)::UHUGEINT) AS who,
-               min(start) AS start, max("end") AS "end", any_value(signed_at) AS signed_at,
-               min(file_row_number) AS row, sum("end" - start + 1) AS days,
-               sum(("end" - start + 1) * degree) AS weighted, count(*) AS periods,
-               min({packed}) AS p_first, max({packed}) AS p_last, sum({packed}) AS p_sum
-        FROM read_parquet('{source}', file_row_number = true)
-        GROUP BY certificate_id ORDER BY who, start""")
-    elapsed = time.perf_counter() - began
-    con.close()
-    return elapsed
-
-
 def time_build(source: Path, target: Path, *, gap: int) -> tuple[float, str]:
     """(b): the bulk case engine on the same file."""
     began = time.perf_counter()
@@ -189,11 +162,6 @@ def main() -> None:
     parser.add_argument("--certificates", type=int, default=10_000_000)
     parser.add_argument("--gap", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the median counts")
-    parser.add_argument(
-        "--first-stage",
-        action="store_true",
-        help="also time (c): grouping the periods by certificate and sorting them, nothing more",
-    )
     args = parser.parse_args()
 
     source = DATA / f"periods-{args.certificates}.parquet"
@@ -209,22 +177,16 @@ def main() -> None:
     print(f"before: {describe()}")
     sorts: list[float] = []
     builds: list[float] = []
-    firsts: list[float] = []
     summary = ""
     for _ in range(args.repeat):
         sorts.append(time_sort(source, DATA / "sorted.parquet"))
         elapsed, summary = time_build(source, DATA / "cases.parquet", gap=args.gap)
         builds.append(elapsed)
-        if args.first_stage:
-            firsts.append(time_first_stage(source))
     sort_time, build_time = statistics.median(sorts), statistics.median(builds)
     print(summary)
     print(f"(a) DuckDB sort by patient, start: {sort_time:.2f} s  (runs: {_fmt(sorts)})")
     print(f"(b) build-cases:                   {build_time:.2f} s  (runs: {_fmt(builds)})")
     print(f"ratio (b)/(a): {build_time / sort_time:.2f}  (targets: (b) ≤ 10 s, ratio ≤ 3)")
-    if firsts:
-        first = statistics.median(firsts)
-        print(f"(c) group by certificate + sort:   {first:.2f} s  (runs: {_fmt(firsts)})")
     print(f"after: {describe()} (other processes slow both timings alike)")
 
 

@@ -1,30 +1,30 @@
 """The case engine, bulk form (sjukfallsmotor i bulk): every case of every
-patient and care provider from millions of certificates, in DuckDB.
+patient and care provider from millions of certificates, with DuckDB reading
+and NumPy computing.
 
-The rules are those of ``rehabkoll.cases.engine`` (docs/cases.md); a property
-test (tests/test_bulk.py) holds the two forms to the same cases.
+The rules are those of ``rehabkoll.cases.engine`` (docs/cases.md); property
+tests (tests/test_bulk.py) hold the two forms to the same cases, with the
+input rows in any order.
 
 Using it
 --------
-The input is a table, view or registered Arrow table of certificate periods:
-one row per period of an effective certificate (not test, revoked or
-replaced), with the columns of ``PERIOD_COLUMNS`` (``PERIODS_SCHEMA``)::
+The input is a table of certificate periods: one row per period of an
+effective certificate (not test, revoked or replaced), with the columns of
+``PERIOD_COLUMNS`` (``PERIODS_SCHEMA``)::
 
     certificate_id, patient_id, care_provider_id, unit_id, signed_at,
     start, end, degree, diagnosis
 
 - ``build_cases_arrow(periods, gap=5)``: a ``pyarrow.Table`` of periods in, a
   ``pyarrow.Table`` of cases out.
-- ``build_cases_relation(con, "periods", gap=5)``: the cases of the table or
-  view ``periods`` as a lazy relation on your connection, to filter, join or
-  aggregate further in DuckDB; ``cases_sql`` gives the same as SQL text.
-- ``chain_sql("certs", gap=5, key="pp", start="cstart", end="cend")``: only
-  the chaining step, for a relation with one row per certificate: every column
-  of it plus ``case_no`` (a case number unique over the whole input),
-  ``cluster_no`` and ``overlapping`` (the certificate's span overlaps another
-  of its case).
 - ``build_cases_file(input, output, gap=5)``: the ``build-cases`` command:
   certificate JSON Lines or a Parquet file of periods in, Parquet out.
+- ``chain_sql("certs", gap=5, key="pp", start="cstart", end="cend")``: only
+  the chaining step as SQL, for a relation with one row per certificate, to
+  use inside larger DuckDB queries (the statistics do): every column of it
+  plus ``case_no`` (a case number unique over the whole input),
+  ``cluster_no`` and ``overlapping`` (the certificate's span overlaps another
+  of its case).
 
 The cases have the columns of ``CASE_COLUMNS``, in no particular row order:
 ``case_id``, ``patient_id``, ``care_provider_id``, ``start``, ``end``,
@@ -34,34 +34,27 @@ recently signed certificate (ties on ``signed_at`` go to the larger id)
 
 How it works
 ------------
-1. One row per certificate (hash aggregate over the periods): its periods
-   packed into integers (the first, the last and their sum, from which a third
-   is recovered), days and degree-weighted days, and a 96-bit hash of
-   (patient, provider) as ``who``.
-2. ``chain_sql``: the certificates sorted by ``who`` and start, then streaming
-   window functions over that order (``OVER ()``, evaluated in the order of
-   the input; see "Order preservation" in the DuckDB manual): the latest end so
-   far of the same patient and provider (a running maximum of the previous
-   row's end tagged with its ``who``, so that it never carries over to the
-   next pair), from it the flags "starts a new case" (``start > latest end +
-   gap + 1``) and "overlaps no earlier certificate", and running sums of the
-   flags as case and cluster numbers. This is the only serial step.
-3. Days and net days: a certificate whose span overlaps no other certificate
-   of its case adds its own days and weighted days. Only clusters of
-   overlapping certificates (here about one certificate in six) are resolved
-   in detail: their periods are cut at every start and end into pieces, and
-   each piece takes the degree of the most recently signed period covering it
-   (recency as a small integer per cluster, so a plain integer maximum).
-   No day is ever expanded into a row.
-4. One hash aggregate per case; the case's labels (patient, provider,
-   diagnosis, unit) are read from its latest certificate by one join with the
-   periods: on certificate id and start, or where the periods have row
-   numbers (``build_cases_file``: Parquet's ``file_row_number``, a table's
-   ``rowid``) on the row number alone, about twice as fast.
+1. DuckDB reads the periods once, in input order, as integers: a hash of the
+   certificate id, two hashes of (patient, provider), signing time, start,
+   end and degree (``_scan_sql``). A period out of range stops it with a
+   message naming its certificate.
+2. NumPy (``rehabkoll.cases.vectorised``) takes the runs of one certificate
+   id as certificates, orders them by patient-provider pair and start, chains
+   them, and counts days and net days. If some certificate's periods do not lie
+   next to each other, DuckDB reads them again ordered by id, numbered by the
+   id's rank.
+3. Where signing times tie and recency decides, DuckDB looks up the tied
+   certificates' ids (``_id_ranks``; rare).
+4. DuckDB looks up each case's labels (patient, provider, diagnosis, unit,
+   id) in its lead certificate's first period, by row number (Parquet's
+   ``file_row_number``, a table's ``rowid``), in a second thread while NumPy
+   counts the days.
 
-Patient-provider pairs are told apart by that 96-bit hash (built from two 64-bit
-hashes of different texts): two of ten million pairs share one with a chance
-below 10^-15.
+Patient-provider pairs are told apart by 96 bits of two 64-bit hashes of
+different texts: two of ten million pairs share them with a chance below
+10^-15. Two neighbouring periods of different certificates would be taken for
+one certificate only if the 64-bit hashes of their ids and their signing
+times to the microsecond both matched.
 """
 
 from __future__ import annotations
@@ -69,6 +62,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -76,10 +70,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 
+from rehabkoll.cases import vectorised
 from rehabkoll.cases.engine import DEFAULT_GAP, check_gap
 from rehabkoll.certificates.reading import parsed_chunks
 from rehabkoll.certificates.schema import Certificate, FieldError
@@ -123,29 +120,13 @@ class InputFormatError(ValueError):
 # --------------------------------------------------------------------------- SQL
 
 _DAY0 = "DATE '1900-01-01'"
-# One period in a BIGINT: start day (bits 28-), length - 1 (bits 8-27), degree (bits 0-7).
-_PACK = f'(((start - {_DAY0}) << 28) | (("end" - start) << 8) | degree)'
-# Sums over a certificate's periods in a HUGEINT: weighted days (bits 64-),
-# days (bits 32-63), number of periods (bits 0-31).
-_TALLY = (
-    '(((("end" - start + 1) * degree)::HUGEINT << 64)'
-    ' | (("end" - start + 1)::HUGEINT << 32) | 1::HUGEINT)'
-)
 _LOW32 = 4294967295
 
 
-def _first_day(packed: str) -> str:
-    return f"({_DAY0} + ({packed} >> 28)::INTEGER)"
-
-
-def _last_day(packed: str) -> str:
-    return f"({_DAY0} + (({packed} >> 28) + (({packed} >> 8) & 1048575))::INTEGER)"
-
-
 def _source(periods: str, *, checked: bool = False, row: str | None = None) -> str:
-    """The periods with the types the query relies on. ``checked``: a period the
-    packing below cannot hold stops the query with a message. ``row``: a column
-    of ``periods`` numbering its rows, kept as ``rk_row``."""
+    """The periods with the types the engine relies on. ``checked``: a period
+    out of range stops the query with a message naming its certificate.
+    ``row``: a column of ``periods`` numbering its rows, kept as ``rk_row``."""
     numbered = f"{row} AS rk_row, " if row else ""
     typed = f"""(
         SELECT {numbered}certificate_id::VARCHAR AS certificate_id,
@@ -180,11 +161,14 @@ def chain_sql(
     the columns ``key`` (patient and provider as one non-negative integer below
     2^96, such as a BIGINT), ``start`` and ``end`` (dates from 1900 on) and any
     others: every column plus ``case_no``, ``cluster_no`` and ``overlapping``.
+    The statistics chain their certificates with it, inside larger queries.
 
     Sorted by key and start, a certificate starts a new case when its start lies
     more than ``gap`` + 1 days after the latest end so far of its key, and a new
     cluster when it starts after that end; ``overlapping`` marks the
-    certificates that share their cluster with another.
+    certificates that share their cluster with another. The same steps as
+    ``vectorised.chain``, as streaming window functions (``OVER ()``, evaluated
+    in the order of the input; see "Order preservation" in the DuckDB manual).
     """
     gap = check_gap(gap)
     k, s, e = f'"{key}"', f'"{start}"', f'"{end}"'
@@ -217,125 +201,124 @@ def chain_sql(
               FROM {flagged}))"""
 
 
-def _chained_sql(periods: str, *, gap: int, row: str | None = None) -> str:
-    """Steps 1 and 2: one row per certificate with its case and cluster numbers
-    (and with ``row``, see ``_cases_from_chained_sql``, the number of one of its
-    period rows as ``p_row``). The chaining relies on DuckDB keeping the sorted
-    order (``preserve_insertion_order``)."""
-    spans = (
-        f'(SELECT *, {_first_day("p_first")} AS start, {_last_day("p_last")} AS "end"'
-        " FROM certificates)"
-    )
-    chained = chain_sql(spans, gap=gap, key="who")
+def _scan_sql(periods: str, *, row: str, by_id: bool) -> str:
+    """Step 1: the periods as integers for ``vectorised``, in input order;
+    ``by_id``: ordered by certificate id instead, numbered by its rank, with
+    row numbers."""
+    number, numbered, order = "hash(certificate_id)", "", ""
+    if by_id:
+        number = "dense_rank() OVER (ORDER BY certificate_id)::UBIGINT"
+        numbered, order = "rk_row::BIGINT AS row, ", " ORDER BY certificate_id, rk_row"
     return f"""
-WITH certificates AS (
-    SELECT certificate_id,
-           any_value(signed_at) AS signed_at,
-           -- patient and provider: two 64-bit hashes of different texts, 96 bits kept
-           any_value((hash(patient_id, care_provider_id)::UHUGEINT << 32)
-                     | (hash(care_provider_id || '|' || patient_id) >> 32)::UHUGEINT) AS who,
-           min({_PACK}) AS p_first,
-           max({_PACK}) AS p_last,
-           sum({_PACK})::BIGINT AS p_sum,
-           sum({_TALLY}) AS tally{", min(rk_row) AS p_row" if row else ""}
-    FROM {_source(periods, checked=True, row=row)}
-    GROUP BY certificate_id
-)
-SELECT certificate_id, signed_at, case_no, cluster_no, overlapping,
-       p_first, p_last, p_sum, tally{", p_row" if row else ""}
-FROM {chained}"""
+SELECT {numbered}{number} AS certificate,
+       -- patient and provider: two hashes of different texts, 96 bits kept
+       hash(patient_id, care_provider_id) AS who_high,
+       (hash(care_provider_id || '|' || patient_id) >> 32)::UINTEGER AS who_low,
+       epoch_us(signed_at) AS signed,
+       (start - DATE '1970-01-01')::INTEGER AS start,
+       ("end" - DATE '1970-01-01')::INTEGER AS "end",
+       degree::SMALLINT AS degree
+FROM {_source(periods, checked=True, row=row)}{order}"""
 
 
-def _cases_from_chained_sql(chained: str, periods: str, *, row: str | None = None) -> str:
-    """Steps 3 and 4 over ``chained`` (``_chained_sql``): the common table
-    expressions after ``WITH`` and the final ``SELECT`` of the cases. Nothing
-    here depends on row order, so DuckDB may run it without preserving any.
-
-    The labels of a case's latest certificate come from its first period,
-    found by certificate id and start; or, with ``row`` (a column numbering the
-    rows of ``periods``, such as ``file_row_number`` of ``read_parquet``, which
-    ``chained`` then carries as ``p_row``), from one of its periods found by row
-    number, a join on one integer and about twice as fast. Patient, provider,
-    diagnosis and unit belong to the certificate, so every period has the same.
-    """
-    if row:
-        locate, match = "p_row", "p.rk_row = c.latest.at"
-    else:
-        locate = _first_day("p_first")
-        match = "p.certificate_id = c.latest.id AND p.start = c.latest.at"
-    return f"""cases AS (
-    SELECT case_no,
-           min(p_first) AS p_first,
-           max({_last_day("p_last")}) AS "end",
-           sum(CASE WHEN overlapping THEN 0 ELSE tally END) AS tally,
-           count(*) AS certificates,
-           max({{'signed_at': signed_at, 'id': certificate_id, 'at': {locate}}}) AS latest
-    FROM {chained} GROUP BY case_no
-), cluster_certificates AS MATERIALIZED (
-    -- rec: the certificate's recency within its cluster (signing time, then id)
-    -- as a small integer, so that a piece's degree is a plain integer maximum
-    SELECT case_no, cluster_no, p_first, p_last, p_sum,
-           (tally & {_LOW32})::INTEGER AS period_count,
-           row_number() OVER (PARTITION BY cluster_no ORDER BY signed_at, certificate_id) AS rec,
-           certificate_id
-    FROM {chained} WHERE overlapping
-), cluster_periods AS MATERIALIZED (
-    -- up to three periods come back from the packed integers, more from the input
-    SELECT case_no, cluster_no, rec,
-           {_first_day("packed")} AS start, {_last_day("packed")} AS "end",
-           (packed & 255)::INTEGER AS degree
-    FROM (
-        SELECT case_no, cluster_no, rec,
-               unnest(CASE period_count WHEN 1 THEN [p_first] WHEN 2 THEN [p_first, p_last]
-                      ELSE [p_first, p_sum - p_first - p_last, p_last] END) AS packed
-        FROM cluster_certificates WHERE period_count <= 3)
-    UNION ALL
-    SELECT c.case_no, c.cluster_no, c.rec, p.start, p."end", p.degree
-    FROM {_source(periods)} p JOIN cluster_certificates c USING (certificate_id)
-    WHERE c.period_count > 3
-), pieces AS (
-    -- each cluster cut at every period start and end + 1
-    SELECT * FROM (
-        SELECT cluster_no, x AS lo, lead(x) OVER () AS hi, lead(cluster_no) OVER () AS next
-        FROM (
-            SELECT cluster_no, x FROM (
-                SELECT cluster_no, start AS x FROM cluster_periods
-                UNION ALL
-                SELECT cluster_no, "end" + 1 AS x FROM cluster_periods)
-            ORDER BY cluster_no, x))
-    WHERE next = cluster_no AND hi > lo
-), pieces_degree AS (
-    -- the degree of the most recent period covering the piece: degree < 256
-    -- rides in the low byte under the recency
-    SELECT any_value(p.case_no) AS case_no, s.hi - s.lo AS days,
-           (max(p.rec * 256 + p.degree) & 255)::INTEGER AS degree
-    FROM pieces s
-    JOIN cluster_periods p ON p.cluster_no = s.cluster_no AND p.start <= s.lo AND s.lo <= p."end"
-    GROUP BY s.cluster_no, s.lo, s.hi
-), clusters AS (
-    SELECT case_no, sum(days) AS days, sum(days * degree) AS weighted
-    FROM pieces_degree GROUP BY case_no
-), labelled AS (
-    SELECT c.*, p.patient_id, p.care_provider_id, p.diagnosis, p.unit_id
-    FROM {_source(periods, row=row)} p JOIN cases c ON {match}
-)
-SELECT l.case_no AS case_id, l.patient_id, l.care_provider_id,
-       {_first_day("l.p_first")} AS start, l."end",
-       (((l.tally >> 32) & {_LOW32}) + coalesce(k.days, 0))::INTEGER AS days,
-       ((l.tally >> 64) + coalesce(k.weighted, 0))::BIGINT / 100.0 AS net_days,
-       l.certificates::INTEGER AS certificates,
-       l.diagnosis, l.unit_id, l.latest.id AS latest_certificate_id
-FROM labelled l LEFT JOIN clusters k USING (case_no)
-"""
+def _read_periods(
+    con: duckdb.DuckDBPyConnection, periods: str, *, row: str
+) -> tuple[vectorised.Periods, npt.NDArray[np.int64]]:
+    """The periods, each certificate's next to each other, and the index of
+    each certificate's first: in input order when they lie so there (``row``
+    then numbers the rows 0, 1, … in that order, as Parquet's file_row_number
+    and a new table's rowid do), else ordered by certificate id."""
+    for by_id in (False, True):
+        table = con.sql(_scan_sql(periods, row=row, by_id=by_id)).to_arrow_table()
+        with ThreadPoolExecutor(max_workers=2) as pool:  # joining the chunks, two at a time
+            columns = pool.map(_joined, table.columns)
+            read = vectorised.Periods(**dict(zip(table.column_names, columns, strict=True)))
+        heads = vectorised.run_heads(read, exact=by_id)
+        if by_id or not vectorised.repeated_certificates(read, heads):
+            return read, heads
+    raise AssertionError("unreachable")
 
 
-def cases_sql(periods: str, *, gap: int = DEFAULT_GAP, row: str | None = None) -> str:
-    """SQL for the cases (``CASE_COLUMNS``) of the periods in table or view
-    ``periods``; ``row``: a column of ``periods`` numbering its rows, which
-    makes the query faster (``_cases_from_chained_sql``)."""
-    return (
-        f"WITH chained AS MATERIALIZED ({_chained_sql(periods, gap=gap, row=row)}\n), "
-        + _cases_from_chained_sql("chained", periods, row=row)
+def _joined(column: pa.ChunkedArray) -> npt.NDArray[Any]:
+    joined: npt.NDArray[Any] = column.to_numpy()
+    return joined
+
+
+def _id_ranks(
+    con: duckdb.DuckDBPyConnection, periods: str, *, row: str, rows: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """The rank (from 1) of the certificate ids at ``rows`` among themselves."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.int64)
+    con.register("rehabkoll_bulk_tied", pa.table({"row": rows}))
+    try:
+        ids = dict(
+            con.sql(
+                f"SELECT rk_row, certificate_id FROM {_source(periods, row=row)} "
+                "WHERE rk_row IN (SELECT row FROM rehabkoll_bulk_tied)"
+            ).fetchall()
+        )
+    finally:
+        con.unregister("rehabkoll_bulk_tied")
+    rank = {certificate_id: n for n, certificate_id in enumerate(sorted(ids.values()), start=1)}
+    return np.array([rank[ids[int(r)]] for r in rows], dtype=np.int64)
+
+
+def _labels(
+    con: duckdb.DuckDBPyConnection, periods: str, *, row: str, rows: npt.NDArray[np.int64]
+) -> pa.Table:
+    """The labels of the certificates whose first period is at ``rows``, with
+    ``position``, their index in ``rows``; in no particular order."""
+    con.register(
+        "rehabkoll_bulk_leads",
+        pa.table({"position": np.arange(len(rows)), "row": rows}),
+    )
+    try:
+        return con.sql(
+            f"""SELECT l.position, p.patient_id, p.care_provider_id, p.diagnosis, p.unit_id,
+                       p.certificate_id
+                FROM {_source(periods, row=row)} p
+                JOIN rehabkoll_bulk_leads l ON p.rk_row = l.row"""
+        ).to_arrow_table()
+    finally:
+        con.unregister("rehabkoll_bulk_leads")
+
+
+def _build_cases(con: duckdb.DuckDBPyConnection, periods: str, *, gap: int, row: str) -> pa.Table:
+    """The cases (``CASE_COLUMNS``) of ``periods``: the engine's figures with
+    the labels of each case's lead certificate, found by row number."""
+    gap = check_gap(gap)
+    read, heads = _read_periods(con, periods, row=row)
+    certs = vectorised.ordered(read, heads)
+    chained = vectorised.chain(certs, gap)
+    tied = vectorised.tied(certs, chained)
+    ranks = _id_ranks(con, periods, row=row, rows=certs.row(tied))
+    rank = vectorised.recency_rank(len(certs.start), tied, ranks)
+    lead_rows = certs.row(vectorised.leads(certs, chained, rank))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # DuckDB looks the labels up while NumPy counts the days.
+        labels = pool.submit(_labels, con, periods, row=row, rows=lead_rows)
+        cases = vectorised.figures(read, certs, chained, rank)
+        found = labels.result()
+    position = found.column("position").to_numpy()
+
+    def day(days: npt.NDArray[np.int64]) -> pa.Array:
+        return pa.array(days[position].astype("datetime64[D]"), type=pa.date32())
+
+    return pa.table(
+        {
+            "case_id": pa.array(position + 1, type=pa.int64()),
+            "patient_id": found.column("patient_id"),
+            "care_provider_id": found.column("care_provider_id"),
+            "start": day(cases.start),
+            "end": day(cases.end),
+            "days": pa.array(cases.days[position], type=pa.int32()),
+            "net_days": pa.array(cases.weighted[position] / 100.0, type=pa.float64()),
+            "certificates": pa.array(cases.certificates[position], type=pa.int32()),
+            "diagnosis": found.column("diagnosis"),
+            "unit_id": found.column("unit_id"),
+            "latest_certificate_id": found.column("certificate_id"),
+        }
     )
 
 
@@ -345,18 +328,12 @@ def connect(*, threads: int | None = None) -> duckdb.DuckDBPyConnection:
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     )
     con.execute("SET enable_progress_bar = false")
-    # The streaming window functions rely on DuckDB keeping the sorted order.
+    # The input order must hold: periods of a certificate next to each other,
+    # and chain_sql's streaming windows.
     con.execute("SET preserve_insertion_order = true")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
-
-
-def build_cases_relation(
-    con: duckdb.DuckDBPyConnection, periods: str, *, gap: int = DEFAULT_GAP
-) -> duckdb.DuckDBPyRelation:
-    """The cases of table or view ``periods`` as a lazy relation on ``con``."""
-    return con.sql(cases_sql(periods, gap=gap))
 
 
 def build_cases_arrow(
@@ -365,9 +342,12 @@ def build_cases_arrow(
     """Every case of the periods in an Arrow table (columns ``PERIOD_COLUMNS``)."""
     db = connect() if con is None else con
     name = "rehabkoll_bulk_periods"
-    db.register(name, periods)
+    numbered = periods.append_column(
+        "rk_input_row", pa.array(np.arange(periods.num_rows), type=pa.int64())
+    )
+    db.register(name, numbered)
     try:
-        return build_cases_relation(db, name, gap=gap).to_arrow_table()
+        return _build_cases(db, name, gap=gap, row="rk_input_row")
     finally:
         db.unregister(name)
         if con is None:
@@ -454,8 +434,8 @@ def read_jsonl(
     con.register("rehabkoll_jsonl_heads", pa.Table.from_batches(heads, _HEADS))
     con.register("rehabkoll_jsonl_revocations", pa.Table.from_batches(revocations, _REVOCATIONS))
     con.execute(_EFFECTIVE_SQL)
-    row = con.execute("SELECT count(*) FROM rehabkoll_jsonl_effective").fetchone()
-    report.effective = int(row[0]) if row else 0
+    ((effective,),) = con.sql("SELECT count(*) FROM rehabkoll_jsonl_effective").fetchall()
+    report.effective = int(effective)
     return report
 
 
@@ -583,9 +563,9 @@ def build_cases_file(input_file: Path, output_file: Path, *, gap: int) -> str:
             note = f" ({'; '.join(parts)})" if parts else ""
         target = _quote(output_file)
         with _status(console, "Chaining certificates into cases…"):
-            # labels by row number: Parquet's file_row_number, the table's rowid
-            query = cases_sql(source, gap=gap, row=row_column)
-            con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet)")
+            # rows numbered by Parquet's file_row_number, the table's rowid
+            con.register("rehabkoll_bulk_cases", _build_cases(con, source, gap=gap, row=row_column))
+            con.execute(f"COPY rehabkoll_bulk_cases TO '{target}' (FORMAT parquet)")
         row = con.execute(
             f"SELECT count(*), coalesce(sum(certificates), 0) FROM read_parquet('{target}')"
         ).fetchone()
