@@ -80,14 +80,11 @@ def run_heads(periods: Periods, *, exact: bool) -> Ints:
     ranks; else they are hashes, and a change of signing time counts too, so
     that two neighbours would merge only if their ids' hashes and their
     signing times (to the microsecond) both matched."""
-    if len(periods.certificate) == 0:
-        return np.zeros(0, dtype=np.int64)
-    change = periods.certificate[1:] != periods.certificate[:-1]
+    change = np.ones(len(periods.certificate), dtype=np.bool_)
+    np.not_equal(periods.certificate[1:], periods.certificate[:-1], out=change[1:])
     if not exact:
-        change |= periods.signed[1:] != periods.signed[:-1]
-    heads = np.flatnonzero(change)
-    heads += 1
-    return np.concatenate(([0], heads)).astype(np.int64)
+        change[1:] |= periods.signed[1:] != periods.signed[:-1]
+    return np.flatnonzero(change)
 
 
 def repeated_certificates(periods: Periods, heads: Ints) -> bool:
@@ -359,12 +356,12 @@ def _cluster_days(
 ) -> tuple[Ints, Ints]:
     """Days and weighted days per case from the clusters of overlapping
     certificates (``ov``: their indices)."""
-    # recency: the position in (signed, id) order; only its order within a cluster counts
-    recency = np.empty(len(ov), dtype=np.int64)
-    if rank[ov].any():
-        recency[np.lexsort((rank[ov], certs.signed[ov]))] = np.arange(len(ov))
-    else:
-        recency[np.argsort(certs.signed[ov])] = np.arange(len(ov))
+    # recency: any number in (signed, id) order; only its order within a cluster
+    # counts. Without ties, the signing time itself (µs from the earliest).
+    signed = certs.signed[ov]
+    recency = signed - signed.min()
+    if rank[ov].any() or recency.max() >= 1 << 55:
+        recency[np.lexsort((rank[ov], signed))] = np.arange(len(ov))
     counts = certs.count(ov)
     rows = _ranges(certs.first(ov), counts)
     cluster = np.repeat(chained.cluster[ov], counts)
