@@ -138,7 +138,7 @@ def build_cases(
     output_file: Annotated[Path, typer.Option("--output", help="Parquet file of cases to write.")],
     gap: GapOption = DEFAULT_GAP,
 ) -> None:
-    """Build every case of every patient and care provider (the bulk engine, DuckDB)."""
+    """Build every case of every patient and care provider (the bulk engine: DuckDB, NumPy)."""
     from rehabkoll.cases import bulk
 
     if not input_file.is_file():
