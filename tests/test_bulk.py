@@ -16,10 +16,12 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
-from rehabkoll.cases import bulk, engine
+from rehabkoll.cases import bulk, engine, vectorised
 from rehabkoll.cases.engine import CertificateRecord, Period
 from rehabkoll.certificates import reading
+from rehabkoll.cli import app
 from tests.factories import OTHER_PROVIDER, PROVIDER, certificate, period_rows, pnr, record
 
 BASE_DAY = date(2016, 1, 1)
@@ -343,3 +345,44 @@ def test_build_cases_file_rejects_parquet_without_the_period_columns(tmp_path: P
 def test_build_cases_file_checks_the_gap(tmp_path: Path) -> None:
     with pytest.raises(engine.InvalidSettingError):
         bulk.build_cases_file(tmp_path / "x", tmp_path / "y", gap=91)
+
+
+def test_build_cases_file_names_the_certificate_with_a_period_out_of_range(
+    tmp_path: Path,
+) -> None:
+    # c-2's period ends before it starts; c-1 is fine, but nothing is written.
+    records = [
+        record("c-1", [("2016-01-01", "2016-01-10", 100)]),
+        record("c-2", [("2016-02-10", "2016-02-01", 100)]),
+    ]
+    source = tmp_path / "periods.parquet"
+    pq.write_table(pa.Table.from_pylist(period_rows(records), schema=bulk.PERIODS_SCHEMA), source)
+    target = tmp_path / "cases.parquet"
+    with pytest.raises(bulk.InputFormatError, match="certificate c-2 has a period out of range"):
+        bulk.build_cases_file(source, target, gap=5)
+    assert not target.exists()
+
+
+def test_build_cases_file_refuses_a_certificate_of_too_many_periods(tmp_path: Path) -> None:
+    # One day each, none overlapping: the format allows 20 periods, the engine 300.
+    first = date(2016, 1, 1)
+    days = [first + timedelta(days=2 * k) for k in range(vectorised.MAX_PERIODS + 1)]
+    periods = [(d.isoformat(), d.isoformat(), 100) for d in days]
+    source = tmp_path / "periods.parquet"
+    rows = period_rows([record("c-1", periods)])
+    pq.write_table(pa.Table.from_pylist(rows, schema=bulk.PERIODS_SCHEMA), source)
+    with pytest.raises(bulk.InputFormatError, match=r"301 periods; .* at most 300"):
+        bulk.build_cases_file(source, tmp_path / "cases.parquet", gap=5)
+
+
+def test_build_cases_command_reports_bad_input_without_a_traceback(tmp_path: Path) -> None:
+    source = tmp_path / "other.parquet"
+    pq.write_table(pa.table({"x": [1]}), source)
+    result = CliRunner().invoke(
+        app, ["build-cases", "--input", str(source), "--output", str(tmp_path / "c.parquet")]
+    )
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())  # the console wraps long lines
+    assert said.startswith("Error: --input:")
+    assert "missing: certificate_id" in said
+    assert "Traceback" not in said

@@ -114,7 +114,8 @@ PERIOD_COLUMNS = tuple(PERIODS_SCHEMA.names)
 
 
 class InputFormatError(ValueError):
-    """The input is neither certificate JSON Lines nor a Parquet file of periods."""
+    """The input is neither certificate JSON Lines nor a Parquet file of
+    periods, or holds a period the engine cannot take."""
 
 
 # --------------------------------------------------------------------------- SQL
@@ -564,7 +565,13 @@ def build_cases_file(input_file: Path, output_file: Path, *, gap: int) -> str:
         target = _quote(output_file)
         with _status(console, "Chaining certificates into cases…"):
             # rows numbered by Parquet's file_row_number, the table's rowid
-            con.register("rehabkoll_bulk_cases", _build_cases(con, source, gap=gap, row=row_column))
+            try:
+                cases = _build_cases(con, source, gap=gap, row=row_column)
+            except (duckdb.InvalidInputException, ValueError) as error:
+                # a period out of range (DuckDB's error()), too many periods
+                message = str(error).removeprefix("Invalid Input Error: ")
+                raise InputFormatError(f"{input_file}: {message}") from None
+            con.register("rehabkoll_bulk_cases", cases)
             con.execute(f"COPY rehabkoll_bulk_cases TO '{target}' (FORMAT parquet)")
         row = con.execute(
             f"SELECT count(*), coalesce(sum(certificates), 0) FROM read_parquet('{target}')"

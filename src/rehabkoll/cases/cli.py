@@ -143,5 +143,8 @@ def build_cases(
 
     if not input_file.is_file():
         fail(f"--input: {input_file}: no such file")
-    summary = bulk.build_cases_file(input_file, output_file, gap=gap)
+    try:
+        summary = bulk.build_cases_file(input_file, output_file, gap=gap)
+    except bulk.InputFormatError as error:
+        fail(f"--input: {error}")
     console.print(summary, highlight=False)

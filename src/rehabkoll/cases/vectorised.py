@@ -51,6 +51,10 @@ Array = npt.NDArray[Any]
 
 _POSITION_BITS = 24  # up to 16.7 M certificates take the packed sorts
 _LOW32 = (1 << 32) - 1
+MAX_PERIODS = 300
+"""Periods per certificate the engine takes (the format allows 20): with each
+period below 65,536 days at most 100 %, a certificate's degree-weighted days
+then stay below 2^31 and share an integer with its days (``tally``)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,11 @@ def ordered(periods: Periods, heads: Ints) -> Certificates:
     if m == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Certificates(empty, empty, empty, empty, empty, empty, bounds, periods.row)
+    most = int(np.diff(bounds).max())
+    if most > MAX_PERIODS:
+        raise ValueError(
+            f"a certificate has {most} periods; the bulk engine takes at most {MAX_PERIODS}"
+        )
 
     def sums() -> tuple[Ints, Ints, Ints]:
         lengths = (periods.end - periods.start + 1).astype(np.int64)
@@ -335,8 +344,9 @@ def figures(periods: Periods, certs: Certificates, chained: Chained, rank: Ints)
     if m == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Cases(empty, empty, empty, empty, empty)
-    tally = np.add.reduceat(np.where(chained.overlapping, 0, certs.tally), heads)
-    days, weighted = tally & _LOW32, tally >> 32
+    alone = np.where(chained.overlapping, 0, certs.tally)
+    days = np.add.reduceat(alone & _LOW32, heads)
+    weighted = np.add.reduceat(alone >> 32, heads)
     ov = np.flatnonzero(chained.overlapping)
     if len(ov):
         extra_days, extra_weighted = _cluster_days(periods, certs, chained, ov, rank)
