@@ -295,7 +295,7 @@ def _build_cases(con: duckdb.DuckDBPyConnection, periods: str, *, gap: int, row:
     tied = vectorised.tied(certs, chained)
     ranks = _id_ranks(con, periods, row=row, rows=certs.row(tied))
     rank = vectorised.recency_rank(len(certs.start), tied, ranks)
-    lead_rows = certs.row(vectorised.leads(certs, chained, rank))
+    lead_rows = certs.row(vectorised.leads(chained, rank))
     with ThreadPoolExecutor(max_workers=1) as pool:
         # DuckDB looks the labels up while NumPy counts the days.
         labels = pool.submit(_labels, con, periods, row=row, rows=lead_rows)

@@ -248,6 +248,7 @@ class Chained:
     cluster: Ints
     overlapping: Bools  # shares its cluster with another certificate
     case_heads: Ints  # index of each case's first certificate
+    at_latest: Ints  # the certificates signed at their case's latest signing time
 
 
 def chain(certs: Certificates, gap: int) -> Chained:
@@ -255,7 +256,7 @@ def chain(certs: Certificates, gap: int) -> Chained:
     m = len(certs.start)
     if m == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return Chained(empty, empty, np.zeros(0, dtype=np.bool_), empty)
+        return Chained(empty, empty, np.zeros(0, dtype=np.bool_), empty, empty)
     base = int(certs.start.min())
     # previous certificate's end (from the earliest start on, below 2^32) tagged with its pair
     tagged = np.empty(m, dtype=np.int64)
@@ -267,11 +268,15 @@ def chain(certs: Certificates, gap: int) -> Chained:
     new_case = ~same_pair | (certs.start > latest_end + gap + 1)
     new_cluster = ~same_pair | (certs.start > latest_end)
     next_new_cluster = np.append(new_cluster[1:], True)
+    case = np.cumsum(new_case, dtype=np.int64) - 1
+    case_heads = np.flatnonzero(new_case)
+    latest = np.maximum.reduceat(certs.signed, case_heads)
     return Chained(
-        case=np.cumsum(new_case, dtype=np.int64) - 1,
+        case=case,
         cluster=np.cumsum(new_cluster, dtype=np.int64) - 1,
         overlapping=~(new_cluster & next_new_cluster),
-        case_heads=np.flatnonzero(new_case).astype(np.int64),
+        case_heads=case_heads,
+        at_latest=np.flatnonzero(certs.signed == latest[case]),
     )
 
 
@@ -286,12 +291,10 @@ def tied(certs: Certificates, chained: Chained) -> Ints:
     """The certificates (indices) whose signing time ties with another's where
     recency decides: the latest of a case, or any two of one cluster of
     overlapping certificates. Their ids settle it."""
-    if len(certs.signed) == 0:
-        return np.zeros(0, dtype=np.int64)
-    latest = np.maximum.reduceat(certs.signed, chained.case_heads)
-    at_latest = certs.signed == latest[chained.case]
-    per_case = np.add.reduceat(at_latest.astype(np.int64), chained.case_heads)
-    tied = at_latest & (per_case[chained.case] > 1)
+    tied = np.zeros(len(certs.signed), dtype=np.bool_)
+    case = chained.case[chained.at_latest]
+    several = np.bincount(case, minlength=len(chained.case_heads)) > 1
+    tied[chained.at_latest[several[case]]] = True
     ov = np.flatnonzero(chained.overlapping)
     if len(ov):
         # (cluster, signed) folded into one integer: equal pairs stay equal, and
@@ -310,15 +313,11 @@ def recency_rank(count: int, tied: Ints, id_rank: Ints) -> Ints:
     return rank
 
 
-def leads(certs: Certificates, chained: Chained, rank: Ints) -> Ints:
+def leads(chained: Chained, rank: Ints) -> Ints:
     """Each case's lead (index): its most recently signed certificate; where
     several share the latest signing time, the one with the largest id."""
-    heads = chained.case_heads
-    if len(heads) == 0:
-        return heads
-    latest = np.maximum.reduceat(certs.signed, heads)
-    at_latest = np.flatnonzero(certs.signed == latest[chained.case])
-    if len(at_latest) > len(heads):
+    at_latest = chained.at_latest
+    if len(at_latest) > len(chained.case_heads):
         case = chained.case[at_latest]
         firsts = np.flatnonzero(np.concatenate(([True], case[1:] != case[:-1])))
         best = np.maximum.reduceat(rank[at_latest], firsts)
