@@ -224,20 +224,21 @@ FROM {_source(periods, checked=True, row=row)}{order}"""
 
 def _read_periods(
     con: duckdb.DuckDBPyConnection, periods: str, *, row: str
-) -> tuple[vectorised.Periods, npt.NDArray[np.int64]]:
-    """The periods, each certificate's next to each other, and the index of
-    each certificate's first: in input order when they lie so there (``row``
-    then numbers the rows 0, 1, … in that order, as Parquet's file_row_number
-    and a new table's rowid do), else ordered by certificate id."""
+) -> tuple[vectorised.Periods, vectorised.Certificates]:
+    """The periods, and their certificates in pair-and-start order. Read in
+    input order (``row`` then numbers the rows 0, 1, … in that order, as
+    Parquet's file_row_number and a new table's rowid do); if a certificate's
+    periods lie apart there, read again ordered by certificate id."""
     for by_id in (False, True):
         table = con.sql(_scan_sql(periods, row=row, by_id=by_id)).to_arrow_table()
         with ThreadPoolExecutor(max_workers=2) as pool:  # joining the chunks, two at a time
             columns = pool.map(_joined, table.columns)
             read = vectorised.Periods(**dict(zip(table.column_names, columns, strict=True)))
         heads = vectorised.run_heads(read, exact=by_id)
-        if by_id or not vectorised.repeated_certificates(read, heads):
-            return read, heads
-    raise AssertionError("unreachable")
+        certs = vectorised.ordered(read, heads, check=not by_id)
+        if certs is not None:
+            return read, certs
+    raise AssertionError("read by id, the certificates are always runs")
 
 
 def _joined(column: pa.ChunkedArray) -> npt.NDArray[Any]:
@@ -289,8 +290,7 @@ def _build_cases(con: duckdb.DuckDBPyConnection, periods: str, *, gap: int, row:
     """The cases (``CASE_COLUMNS``) of ``periods``: the engine's figures with
     the labels of each case's lead certificate, found by row number."""
     gap = check_gap(gap)
-    read, heads = _read_periods(con, periods, row=row)
-    certs = vectorised.ordered(read, heads)
+    read, certs = _read_periods(con, periods, row=row)
     chained = vectorised.chain(certs, gap)
     tied = vectorised.tied(certs, chained)
     ranks = _id_ranks(con, periods, row=row, rows=certs.row(tied))

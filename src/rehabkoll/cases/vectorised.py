@@ -128,11 +128,14 @@ class Certificates:
         return first if self.input_row is None else self.input_row[first]
 
 
-def ordered(periods: Periods, heads: Ints) -> Certificates:
+def ordered(periods: Periods, heads: Ints, *, check: bool) -> Certificates | None:
     """Steps 1 and 2's order: one element per run of ``heads`` (``run_heads``),
-    ordered by patient-provider pair and start. The sums over each run are
-    taken in a second thread while this one orders (NumPy lets go of the
-    interpreter lock, so the two use two cores)."""
+    ordered by patient-provider pair and start. ``check``: first make sure
+    that no certificate number heads two runs (``repeated_certificates``), and
+    give None if one does.
+
+    The sums over each run and the check run in a second thread while this one
+    orders (NumPy lets go of the interpreter lock, so the two use two cores)."""
     n, m = len(periods.start), len(heads)
     bounds = np.append(heads, n)
     if m == 0:
@@ -156,8 +159,11 @@ def ordered(periods: Periods, heads: Ints) -> Certificates:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         summed = pool.submit(sums)
+        repeated = pool.submit(repeated_certificates, periods, heads) if check else None
         start = np.minimum.reduceat(periods.start, heads).astype(np.int64)
         order, pair, start = _pair_order(periods.who_high[heads], periods.who_low[heads], start)
+        if repeated is not None and repeated.result():
+            return None
         signed, end, tally = summed.result()
         signed_ordered = pool.submit(signed.__getitem__, order)
         end, tally = end[order], tally[order]
