@@ -22,6 +22,7 @@ the file in signing order, as an export from the database would be.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -179,7 +180,10 @@ def main() -> None:
     builds: list[float] = []
     summary = ""
     for _ in range(args.repeat):
+        # each timing starts with the disk flushed of the one before's output
+        os.sync()
         sorts.append(time_sort(source, DATA / "sorted.parquet"))
+        os.sync()
         elapsed, summary = time_build(source, DATA / "cases.parquet", gap=args.gap)
         builds.append(elapsed)
     sort_time, build_time = statistics.median(sorts), statistics.median(builds)
