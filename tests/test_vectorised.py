@@ -100,3 +100,21 @@ def test_a_change_of_signing_time_starts_a_certificate_unless_the_numbers_are_ex
     read = periods([7, 7], [1, 2])
     assert list(vectorised.run_heads(read, exact=False)) == [0, 1]
     assert list(vectorised.run_heads(read, exact=True)) == [0]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 1), st.integers(-25_000, 50_000)),
+        min_size=2,
+        max_size=40,
+    )
+)
+def test_pair_order_over_more_than_65536_days_takes_the_general_sort(
+    rows: list[tuple[int, int, int]],
+) -> None:
+    # Starts from 1901 to 2106 do not fit the packed key's 16 bits of days:
+    # the order comes from a lexsort instead, and must group the pairs alike.
+    starts = [s for *_, s in rows] + [-25_000, 50_000]
+    highs = [SHARED_TOP | (k * 77) for k, _, _ in rows] + [1, 1]
+    lows = [lo for _, lo, _ in rows] + [0, 0]
+    check_grouped(pair_order(highs, lows, starts))
