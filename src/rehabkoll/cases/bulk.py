@@ -292,15 +292,21 @@ def _build_cases(con: duckdb.DuckDBPyConnection, periods: str, *, gap: int, row:
     gap = check_gap(gap)
     read, certs = _read_periods(con, periods, row=row)
     chained = vectorised.chain(certs, gap)
-    tied = vectorised.tied(certs, chained)
-    ranks = _id_ranks(con, periods, row=row, rows=certs.row(tied))
-    rank = vectorised.recency_rank(len(certs.start), tied, ranks)
-    lead_rows = certs.row(vectorised.leads(chained, rank))
     with ThreadPoolExecutor(max_workers=1) as pool:
-        # DuckDB looks the labels up while NumPy counts the days.
-        labels = pool.submit(_labels, con, periods, row=row, rows=lead_rows)
+        # A second thread counts the days while this one finds the leads and
+        # has DuckDB look up their labels. The days need the ids' order only
+        # where two overlapping certificates of a cluster were signed at once:
+        # then they are counted again.
+        untied = np.zeros(len(certs.start), dtype=np.int64)
+        counted = pool.submit(vectorised.figures, read, certs, chained, untied)
+        tied = vectorised.tied(certs, chained)
+        ranks = _id_ranks(con, periods, row=row, rows=certs.row(tied))
+        rank = vectorised.recency_rank(len(certs.start), tied, ranks)
+        lead_rows = certs.row(vectorised.leads(chained, rank))
+        found = _labels(con, periods, row=row, rows=lead_rows)
+        cases = counted.result()
+    if chained.overlapping[tied].any():
         cases = vectorised.figures(read, certs, chained, rank)
-        found = labels.result()
     position = found.column("position").to_numpy()
 
     def day(days: npt.NDArray[np.int64]) -> pa.Array:
