@@ -47,8 +47,8 @@ How it works
    certificates' ids (``_id_ranks``; rare).
 4. DuckDB looks up each case's labels (patient, provider, diagnosis, unit,
    id) in its lead certificate's first period, by row number (Parquet's
-   ``file_row_number``, a table's ``rowid``), in a second thread while NumPy
-   counts the days.
+   ``file_row_number``, a table's ``rowid``), while NumPy counts the days in
+   a second thread.
 
 Patient-provider pairs are told apart by 96 bits of two 64-bit hashes of
 different texts: two of ten million pairs share them with a chance below
