@@ -9,8 +9,8 @@ The rules are those of ``rehabkoll.cases.engine`` (docs/cases.md).
 How it works
 ------------
 1. ``run_heads``: the periods of one certificate lie next to each other (the
-   caller sees to it, ``repeated_certificates`` checks), so a certificate is
-   a run of elements.
+   caller sees to it; ``ordered`` checks with ``repeated_certificates``), so
+   a certificate is a run of elements.
 2. ``ordered``: one element per certificate, ordered by patient-provider pair
    and start. Its span, days and degree-weighted days come from
    ``ufunc.reduceat`` over the runs, in a second thread. The order comes from
@@ -129,7 +129,7 @@ class Certificates:
 
 
 def ordered(periods: Periods, heads: Ints, *, check: bool) -> Certificates | None:
-    """Steps 1 and 2's order: one element per run of ``heads`` (``run_heads``),
+    """Step 2: one element per run of ``heads`` (``run_heads``),
     ordered by patient-provider pair and start. ``check``: first make sure
     that no certificate number heads two runs (``repeated_certificates``), and
     give None if one does.
@@ -258,7 +258,7 @@ class Chained:
 
 
 def chain(certs: Certificates, gap: int) -> Chained:
-    """Step 2: the gap rule over the certificates in pair-and-start order."""
+    """Step 3: the gap rule over the certificates in pair-and-start order."""
     m = len(certs.start)
     if m == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -297,18 +297,18 @@ def tied(certs: Certificates, chained: Chained) -> Ints:
     """The certificates (indices) whose signing time ties with another's where
     recency decides: the latest of a case, or any two of one cluster of
     overlapping certificates. Their ids settle it."""
-    tied = np.zeros(len(certs.signed), dtype=np.bool_)
+    flagged = np.zeros(len(certs.signed), dtype=np.bool_)
     case = chained.case[chained.at_latest]
     several = np.bincount(case, minlength=len(chained.case_heads)) > 1
-    tied[chained.at_latest[several[case]]] = True
+    flagged[chained.at_latest[several[case]]] = True
     ov = np.flatnonzero(chained.overlapping)
     if len(ov):
         # (cluster, signed) folded into one integer: equal pairs stay equal, and
         # the rare unequal pair that folds alike only asks for two more ids
         folded = certs.signed[ov].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         folded += chained.cluster[ov].astype(np.uint64)
-        tied[ov[_duplicated(folded)]] = True
-    return np.flatnonzero(tied)
+        flagged[ov[_duplicated(folded)]] = True
+    return np.flatnonzero(flagged)
 
 
 def recency_rank(count: int, tied: Ints, id_rank: Ints) -> Ints:
@@ -343,7 +343,7 @@ class Cases:
 
 
 def figures(periods: Periods, certs: Certificates, chained: Chained, rank: Ints) -> Cases:
-    """Step 3: each case's span, days, net days and number of certificates."""
+    """Step 4: each case's span, days, net days and number of certificates."""
     heads = chained.case_heads
     m = len(certs.start)
     if m == 0:
