@@ -60,6 +60,7 @@ times to the microsecond both matched.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -222,28 +223,90 @@ SELECT {numbered}{number} AS certificate,
 FROM {_source(periods, checked=True, row=row)}{order}"""
 
 
-def _read_periods(
-    con: duckdb.DuckDBPyConnection, periods: str, *, row: str
-) -> tuple[vectorised.Periods, vectorised.Certificates]:
-    """The periods, and their certificates in pair-and-start order. Read in
-    input order (``row`` then numbers the rows 0, 1, … in that order, as
-    Parquet's file_row_number and a new table's rowid do); if a certificate's
-    periods lie apart there, read again ordered by certificate id."""
+_PART_BITS = 2
+"""The periods are computed in 2^2 parts by their pairs' hash, two parts at a
+time (``vectorised.part``)."""
+
+
+class _Part(NamedTuple):
+    """The cases of one part, and the input row of each case's lead."""
+
+    cases: vectorised.Cases
+    lead_rows: npt.NDArray[np.int64]
+
+
+def _computed_parts(
+    con: duckdb.DuckDBPyConnection, periods: str, *, gap: int, row: str
+) -> list[_Part]:
+    """The cases of every part of ``periods``, two parts at a time in two
+    threads. Read in input order (``row`` then numbers the rows 0, 1, … in
+    that order, as Parquet's file_row_number and a new table's rowid do); if a
+    certificate's periods lie apart there, read again ordered by certificate
+    id."""
+    ((rows,),) = con.sql(f"SELECT count(*) FROM {periods}").fetchall()
+    turn = threading.Lock()  # the threads take turns with the connection
+
+    def id_ranks(tied_rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        with turn:
+            return _id_ranks(con, periods, row=row, rows=tied_rows)
+
     for by_id in (False, True):
-        table = con.sql(_scan_sql(periods, row=row, by_id=by_id)).to_arrow_table()
-        with ThreadPoolExecutor(max_workers=2) as pool:  # joining the chunks, two at a time
-            columns = pool.map(_joined, table.columns)
-            read = vectorised.Periods(**dict(zip(table.column_names, columns, strict=True)))
-        heads = vectorised.run_heads(read, exact=by_id)
-        certs = vectorised.ordered(read, heads, check=not by_id)
-        if certs is not None:
-            return read, certs
+        read = vectorised.Periods(**_fetch(con, _scan_sql(periods, row=row, by_id=by_id), rows))
+
+        def compute(k: int, read: vectorised.Periods = read, exact: bool = by_id) -> _Part | None:
+            return _part_cases(
+                vectorised.part(read, k, _PART_BITS), gap=gap, exact=exact, id_ranks=id_ranks
+            )
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            parts = list(pool.map(compute, range(1 << _PART_BITS)))
+        if all(part is not None for part in parts):
+            return [part for part in parts if part is not None]
+        del read, parts
     raise AssertionError("read by id, the certificates are always runs")
 
 
-def _joined(column: pa.ChunkedArray) -> npt.NDArray[Any]:
-    joined: npt.NDArray[Any] = column.to_numpy()
-    return joined
+def _part_cases(
+    periods: vectorised.Periods,
+    *,
+    gap: int,
+    exact: bool,
+    id_ranks: Callable[[npt.NDArray[np.int64]], npt.NDArray[np.int64]],
+) -> _Part | None:
+    """Steps 2 and 3 for one part; None if a certificate's periods lie apart
+    (not ``exact``: read by hash)."""
+    heads = vectorised.run_heads(periods, exact=exact)
+    certs = vectorised.ordered(periods, heads, check=not exact)
+    if certs is None:
+        return None
+    chained = vectorised.chain(certs, gap)
+    tied = vectorised.tied(certs, chained)
+    rank = vectorised.recency_rank(len(certs.start), tied, id_ranks(certs.row(tied)))
+    return _Part(
+        cases=vectorised.figures(periods, certs, chained, rank),
+        lead_rows=certs.row(vectorised.leads(chained, rank)),
+    )
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, rows: int) -> dict[str, npt.NDArray[Any]]:
+    """The integer columns of the query's ``rows`` rows as NumPy arrays, filled
+    batch by batch as DuckDB streams them: half the memory of a whole Arrow
+    table and its copy, and each batch's memory is used again by the next."""
+    reader = con.sql(sql).to_arrow_reader(_FETCH_BATCH)
+    columns = {
+        field.name: np.empty(rows, dtype=field.type.to_pandas_dtype()) for field in reader.schema
+    }
+    at = 0
+    for batch in reader:
+        for name, values in zip(batch.schema.names, batch.columns, strict=True):
+            columns[name][at : at + batch.num_rows] = values.to_numpy()
+        at += batch.num_rows
+    if at != rows:
+        raise AssertionError(f"the scan gave {at} rows of {rows}")
+    return columns
+
+
+_FETCH_BATCH = 1 << 20
 
 
 def _id_ranks(
@@ -266,67 +329,43 @@ def _id_ranks(
     return np.array([rank[ids[int(r)]] for r in rows], dtype=np.int64)
 
 
-def _labels(
-    con: duckdb.DuckDBPyConnection, periods: str, *, row: str, rows: npt.NDArray[np.int64]
-) -> pa.Table:
-    """The labels of the certificates whose first period is at ``rows``, with
-    ``position``, their index in ``rows``; in no particular order."""
-    con.register(
-        "rehabkoll_bulk_leads",
-        pa.table({"position": np.arange(len(rows)), "row": rows}),
-    )
-    try:
-        return con.sql(
-            f"""SELECT l.position, p.patient_id, p.care_provider_id, p.diagnosis, p.unit_id,
-                       p.certificate_id
-                FROM {_source(periods, row=row)} p
-                JOIN rehabkoll_bulk_leads l ON p.rk_row = l.row"""
-        ).to_arrow_table()
-    finally:
-        con.unregister("rehabkoll_bulk_leads")
-
-
-def _build_cases(con: duckdb.DuckDBPyConnection, periods: str, *, gap: int, row: str) -> pa.Table:
-    """The cases (``CASE_COLUMNS``) of ``periods``: the engine's figures with
-    the labels of each case's lead certificate, found by row number."""
+@contextmanager
+def _cases_query(
+    con: duckdb.DuckDBPyConnection, periods: str, *, gap: int, row: str
+) -> Iterator[str]:
+    """A query on ``con`` for the cases (``CASE_COLUMNS``) of ``periods``,
+    valid inside the block: the engine's figures with the labels of each
+    case's lead certificate, which DuckDB finds by row number as it goes."""
     gap = check_gap(gap)
-    read, certs = _read_periods(con, periods, row=row)
-    chained = vectorised.chain(certs, gap)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # A second thread counts the days while this one finds the leads and
-        # has DuckDB look up their labels. The days need the ids' order only
-        # where two overlapping certificates of a cluster were signed at once:
-        # then they are counted again.
-        untied = np.zeros(len(certs.start), dtype=np.int64)
-        counted = pool.submit(vectorised.figures, read, certs, chained, untied)
-        tied = vectorised.tied(certs, chained)
-        ranks = _id_ranks(con, periods, row=row, rows=certs.row(tied))
-        rank = vectorised.recency_rank(len(certs.start), tied, ranks)
-        lead_rows = certs.row(vectorised.leads(chained, rank))
-        found = _labels(con, periods, row=row, rows=lead_rows)
-        cases = counted.result()
-    if chained.overlapping[tied].any():
-        cases = vectorised.figures(read, certs, chained, rank)
-    position = found.column("position").to_numpy()
+    parts = _computed_parts(con, periods, gap=gap, row=row)
+    cases = vectorised.joined([part.cases for part in parts])
+    lead_rows = np.concatenate([part.lead_rows for part in parts])
+    del parts
 
     def day(days: npt.NDArray[np.int64]) -> pa.Array:
-        return pa.array(days[position].astype("datetime64[D]"), type=pa.date32())
+        return pa.array(days.astype("datetime64[D]"), type=pa.date32())
 
-    return pa.table(
+    figures = pa.table(
         {
-            "case_id": pa.array(position + 1, type=pa.int64()),
-            "patient_id": found.column("patient_id"),
-            "care_provider_id": found.column("care_provider_id"),
+            "rk_lead_row": lead_rows,
+            "case_id": pa.array(np.arange(1, len(lead_rows) + 1), type=pa.int64()),
             "start": day(cases.start),
             "end": day(cases.end),
-            "days": pa.array(cases.days[position], type=pa.int32()),
-            "net_days": pa.array(cases.weighted[position] / 100.0, type=pa.float64()),
-            "certificates": pa.array(cases.certificates[position], type=pa.int32()),
-            "diagnosis": found.column("diagnosis"),
-            "unit_id": found.column("unit_id"),
-            "latest_certificate_id": found.column("certificate_id"),
+            "days": pa.array(cases.days, type=pa.int32()),
+            "net_days": pa.array(cases.weighted / 100.0, type=pa.float64()),
+            "certificates": pa.array(cases.certificates, type=pa.int32()),
         }
     )
+    con.register("rehabkoll_bulk_figures", figures)
+    try:
+        yield f"""
+            SELECT f.case_id, p.patient_id, p.care_provider_id, f.start, f."end", f.days,
+                   f.net_days, f.certificates, p.diagnosis, p.unit_id,
+                   p.certificate_id AS latest_certificate_id
+            FROM {_source(periods, row=row)} p
+            JOIN rehabkoll_bulk_figures f ON p.rk_row = f.rk_lead_row"""
+    finally:
+        con.unregister("rehabkoll_bulk_figures")
 
 
 def connect(*, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -354,7 +393,8 @@ def build_cases_arrow(
     )
     db.register(name, numbered)
     try:
-        return _build_cases(db, name, gap=gap, row="rk_input_row")
+        with _cases_query(db, name, gap=gap, row="rk_input_row") as query:
+            return db.sql(query).to_arrow_table()
     finally:
         db.unregister(name)
         if con is None:
@@ -572,13 +612,12 @@ def build_cases_file(input_file: Path, output_file: Path, *, gap: int) -> str:
         with _status(console, "Chaining certificates into cases…"):
             # rows numbered by Parquet's file_row_number, the table's rowid
             try:
-                cases = _build_cases(con, source, gap=gap, row=row_column)
+                with _cases_query(con, source, gap=gap, row=row_column) as query:
+                    con.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet)")
             except (duckdb.InvalidInputException, ValueError) as error:
                 # a period out of range (DuckDB's error()), too many periods
                 message = str(error).removeprefix("Invalid Input Error: ")
                 raise InputFormatError(f"{input_file}: {message}") from None
-            con.register("rehabkoll_bulk_cases", cases)
-            con.execute(f"COPY rehabkoll_bulk_cases TO '{target}' (FORMAT parquet)")
         row = con.execute(
             f"SELECT count(*), coalesce(sum(certificates), 0) FROM read_parquet('{target}')"
         ).fetchone()

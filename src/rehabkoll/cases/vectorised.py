@@ -8,6 +8,10 @@ The rules are those of ``rehabkoll.cases.engine`` (docs/cases.md).
 
 How it works
 ------------
+0. ``part``: the periods split by the top bits of their pair's hash. Every
+   case lies in one part, so the caller computes the parts apart, two at a
+   time on two cores, each with smaller arrays, and joins their cases
+   (``joined``).
 1. ``run_heads``: the periods of one certificate lie next to each other (the
    caller sees to it; ``ordered`` checks with ``repeated_certificates``), so
    a certificate is a run of elements.
@@ -39,7 +43,7 @@ ids' order back.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 import numpy as np
@@ -76,6 +80,27 @@ class Periods:
     end: Array
     degree: Array
     row: Array | None = None
+
+
+def part(periods: Periods, k: int, bits: int) -> Periods:
+    """Step 0: the periods of the patient-provider pairs whose hash
+    ``who_high`` has ``k`` in its top ``bits`` bits (1 to 63), in their order,
+    with their input rows. A pair's periods, and so its certificates and
+    cases, all fall in one part: the 2^bits parts can be computed apart, and
+    at the same time."""
+    if not 1 <= bits < 64:
+        raise ValueError(f"bits must lie between 1 and 63, not {bits}")
+    where = np.flatnonzero((periods.who_high >> np.uint64(64 - bits)) == np.uint64(k))
+    return Periods(
+        certificate=periods.certificate[where],
+        who_high=periods.who_high[where],
+        who_low=periods.who_low[where],
+        signed=periods.signed[where],
+        start=periods.start[where],
+        end=periods.end[where],
+        degree=periods.degree[where],
+        row=where if periods.row is None else periods.row[where],
+    )
 
 
 def run_heads(periods: Periods, *, exact: bool) -> Ints:
@@ -340,6 +365,13 @@ class Cases:
     days: Ints
     weighted: Ints  # net days × 100
     certificates: Ints
+
+
+def joined(parts: list[Cases]) -> Cases:
+    """The cases of several parts (``part``), one after the other."""
+    return Cases(
+        **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Cases)}
+    )
 
 
 def figures(periods: Periods, certs: Certificates, chained: Chained, rank: Ints) -> Cases:
