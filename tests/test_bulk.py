@@ -138,6 +138,45 @@ def test_bulk_on_rows_in_any_order_gives_the_reference_engines_cases(
     assert actual(run_bulk(con, records, gap, shuffle=seed)) == expected(records, gap)
 
 
+def many_pairs(seed: int, count: int) -> list[CertificateRecord]:
+    """``count`` certificates of 200 patients at two providers, drawn like
+    ``certificate_sets``: enough pairs to fill every part of the engine."""
+    draw = random.Random(seed)
+    records = []
+    for number in range(count):
+        start = BASE_DAY + timedelta(days=draw.randint(0, 700))
+        periods = []
+        for _ in range(draw.choice((1, 1, 2, 3))):
+            end = start + timedelta(days=draw.randint(0, 40))
+            periods.append(Period(start, end, draw.choice(DEGREES)))
+            start = end + timedelta(days=draw.choice((1, 1, 2, 9)))
+        records.append(
+            CertificateRecord(
+                id=f"c-{number}",
+                patient_id=f"p{draw.randint(1, 200)}",
+                care_provider_id=draw.choice((PROVIDER, OTHER_PROVIDER)),
+                unit_id="u",
+                doctor_id="d",
+                signed_at=BASE_TIME + timedelta(hours=draw.randint(0, 2000)),
+                periods=tuple(periods),
+                diagnosis=draw.choice(("F43.8A", "M54.5")),
+            )
+        )
+    return records
+
+
+@pytest.mark.parametrize("bits", [1, 4, 8])
+@pytest.mark.parametrize("shuffle", [0, 7])
+def test_bulk_gives_the_same_cases_in_any_number_of_parts(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, bits: int, shuffle: int
+) -> None:
+    """About 400 pairs spread over 2, 16 and 256 parts, computed two at a
+    time, give the reference engine's cases, with rows in order and apart."""
+    records = many_pairs(seed=bits, count=3000)
+    monkeypatch.setattr(bulk, "_PART_BITS", bits)
+    assert actual(run_bulk(con, records, 5, shuffle=shuffle)) == expected(records, 5)
+
+
 def test_chain_sql_numbers_each_certificates_case(con: duckdb.DuckDBPyConnection) -> None:
     # Key 1: gap 5 chains 10 Jan → 16 Jan, not → 23 Jan; key 2 never joins key 1.
     certs = pa.table(

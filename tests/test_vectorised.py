@@ -118,3 +118,36 @@ def test_pair_order_over_more_than_65536_days_takes_the_general_sort(
     highs = [SHARED_TOP | (k * 77) for k, _, _ in rows] + [1, 1]
     lows = [lo for _, lo, _ in rows] + [0, 0]
     check_grouped(pair_order(highs, lows, starts))
+
+
+def test_parts_keep_each_pair_whole_and_every_period_once() -> None:
+    # Two bits: the part is the hash's top two bits. 0b01… and 0b11… are parts
+    # 1 and 3; two periods of the pair 0b11…5 lie apart and both land in part
+    # 3, in their order; parts 0 and 2 are empty.
+    one, three = 1 << 62, 3 << 62
+    read = periods([1, 2, 3, 4, 5], [0] * 5)
+    read = vectorised.Periods(
+        **{
+            **read.__dict__,
+            "who_high": np.array([three | 5, one, three | 9, three | 5, one], np.uint64),
+        }
+    )
+    split = vectorised.parts(read, 2)
+    assert [list(where) for where in split] == [[], [1, 4], [], [0, 2, 3]]
+    part = vectorised.part(read, split[3])
+    assert list(part.certificate) == [1, 3, 4]
+    assert part.row is not None and list(part.row) == [0, 2, 3]  # input rows, for the labels
+    again = vectorised.part(part, np.array([2]))
+    assert again.row is not None and list(again.row) == [3]
+
+
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=50), st.integers(1, 8))
+def test_parts_split_any_hashes(highs: list[int], bits: int) -> None:
+    read = periods(list(range(len(highs))), [0] * len(highs))
+    read = vectorised.Periods(**{**read.__dict__, "who_high": np.array(highs, np.uint64)})
+    split = vectorised.parts(read, bits)
+    assert len(split) == 1 << bits
+    assert sorted(i for where in split for i in where) == list(range(len(highs)))
+    for k, where in enumerate(split):
+        assert list(where) == sorted(where)
+        assert all(highs[i] >> (64 - bits) == k for i in where)

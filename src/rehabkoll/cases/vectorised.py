@@ -8,7 +8,7 @@ The rules are those of ``rehabkoll.cases.engine`` (docs/cases.md).
 
 How it works
 ------------
-0. ``part``: the periods split by the top bits of their pair's hash. Every
+0. ``parts``: the periods split by the top bits of their pair's hash. Every
    case lies in one part, so the caller computes the parts apart, two at a
    time on two cores, each with smaller arrays, and joins their cases
    (``joined``).
@@ -82,15 +82,22 @@ class Periods:
     row: Array | None = None
 
 
-def part(periods: Periods, k: int, bits: int) -> Periods:
-    """Step 0: the periods of the patient-provider pairs whose hash
-    ``who_high`` has ``k`` in its top ``bits`` bits (1 to 63), in their order,
-    with their input rows. A pair's periods, and so its certificates and
-    cases, all fall in one part: the 2^bits parts can be computed apart, and
-    at the same time."""
-    if not 1 <= bits < 64:
-        raise ValueError(f"bits must lie between 1 and 63, not {bits}")
-    where = np.flatnonzero((periods.who_high >> np.uint64(64 - bits)) == np.uint64(k))
+def parts(periods: Periods, bits: int) -> list[Ints]:
+    """Step 0: the periods split into 2^``bits`` parts (1 to 8 bits) by the
+    top bits of their pair's hash ``who_high``: for each part, the indices of
+    its periods, in order. A pair's periods, and so its certificates and
+    cases, all fall in one part: the parts can be computed apart, and at the
+    same time (``part``)."""
+    if not 1 <= bits <= 8:
+        raise ValueError(f"bits must lie between 1 and 8, not {bits}")
+    top = (periods.who_high >> np.uint64(64 - bits)).astype(np.uint8)
+    order = np.argsort(top, kind="stable")  # a radix sort, for 8-bit values
+    sizes = np.bincount(top, minlength=1 << bits)
+    return np.split(order, np.cumsum(sizes)[:-1])
+
+
+def part(periods: Periods, where: Ints) -> Periods:
+    """The periods at ``where`` (ascending), with their input rows."""
     return Periods(
         certificate=periods.certificate[where],
         who_high=periods.who_high[where],
