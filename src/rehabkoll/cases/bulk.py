@@ -36,19 +36,22 @@ How it works
 ------------
 1. DuckDB reads the periods once, in input order, as integers: a hash of the
    certificate id, two hashes of (patient, provider), signing time, start,
-   end and degree (``_scan_sql``). A period out of range stops it with a
-   message naming its certificate.
-2. NumPy (``rehabkoll.cases.vectorised``) takes the runs of one certificate
-   id as certificates, orders them by patient-provider pair and start, chains
-   them, and counts days and net days. If some certificate's periods do not lie
-   next to each other, DuckDB reads them again ordered by id, numbered by the
-   id's rank.
+   end and degree (``_scan_sql``), streamed batch by batch into NumPy arrays
+   (``_fetch``). A period out of range stops it with a message naming its
+   certificate.
+2. NumPy (``rehabkoll.cases.vectorised``) splits the periods into 16 parts by
+   their pair's hash, so that every case lies in one part, and computes the
+   parts two at a time in two threads: in each, it takes the runs of one
+   certificate id as certificates, orders them by patient-provider pair and
+   start, chains them, and counts days and net days. If some certificate's
+   periods do not lie next to each other, DuckDB reads them again ordered by
+   id, numbered by the id's rank.
 3. Where signing times tie and recency decides, DuckDB looks up the tied
-   certificates' ids (``_id_ranks``; rare).
-4. DuckDB looks up each case's labels (patient, provider, diagnosis, unit,
-   id) in its lead certificate's first period, by row number (Parquet's
-   ``file_row_number``, a table's ``rowid``), while NumPy counts the days in
-   a second thread.
+   certificates' ids (``_id_ranks``; rare; the threads take turns).
+4. One DuckDB query joins each case's figures to the labels (patient,
+   provider, diagnosis, unit, id) of its lead certificate's first period, by
+   row number (Parquet's ``file_row_number``, a table's ``rowid``), and
+   writes the Parquet output as it goes (``_cases_query``).
 
 Patient-provider pairs are told apart by 96 bits of two 64-bit hashes of
 different texts: two of ten million pairs share them with a chance below
@@ -68,7 +71,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import duckdb
 import numpy as np
@@ -79,8 +82,9 @@ from rich.console import Console
 
 from rehabkoll.cases import vectorised
 from rehabkoll.cases.engine import DEFAULT_GAP, check_gap
-from rehabkoll.certificates.reading import parsed_chunks
-from rehabkoll.certificates.schema import Certificate, FieldError
+
+if TYPE_CHECKING:
+    from rehabkoll.certificates.schema import Certificate
 
 CASE_COLUMNS = (
     "case_id",
@@ -451,6 +455,10 @@ def read_jsonl(
     certificate on an earlier line, and a certificate replaced by one that is
     neither test nor revoked leaves the cases.
     """
+    # Here, not at the top: a Parquet input needs none of the validation.
+    from rehabkoll.certificates.reading import parsed_chunks
+    from rehabkoll.certificates.schema import FieldError
+
     report = JsonlReport()
     periods: list[pa.RecordBatch] = []
     heads: list[pa.RecordBatch] = []
