@@ -136,9 +136,11 @@ def test_parts_keep_each_pair_whole_and_every_period_once() -> None:
     assert [list(where) for where in split] == [[], [1, 4], [], [0, 2, 3]]
     part = vectorised.part(read, split[3])
     assert list(part.certificate) == [1, 3, 4]
-    assert part.row is not None and list(part.row) == [0, 2, 3]  # input rows, for the labels
+    assert part.row is not None
+    assert list(part.row) == [0, 2, 3]  # the input rows, for the labels
     again = vectorised.part(part, np.array([2]))
-    assert again.row is not None and list(again.row) == [3]
+    assert again.row is not None
+    assert list(again.row) == [3]
 
 
 @given(st.lists(st.integers(0, 2**64 - 1), max_size=50), st.integers(1, 8))
