@@ -17,7 +17,7 @@ How it works
    a certificate is a run of elements.
 2. ``ordered``: one element per certificate, ordered by patient-provider pair
    and start. Its span, days and degree-weighted days come from
-   ``ufunc.reduceat`` over the runs, in a second thread. The order comes from
+   ``ufunc.reduceat`` over the runs. The order comes from
    two sorts of plain integers with each element's position packed into the
    low bits (NumPy sorts integers several times faster than it argsorts).
    The first sort groups the pairs by the top 40 bits of their hash. The
@@ -42,7 +42,6 @@ ids' order back.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
@@ -164,10 +163,7 @@ def ordered(periods: Periods, heads: Ints, *, check: bool) -> Certificates | Non
     """Step 2: one element per run of ``heads`` (``run_heads``),
     ordered by patient-provider pair and start. ``check``: first make sure
     that no certificate number heads two runs (``repeated_certificates``), and
-    give None if one does.
-
-    The sums over each run and the check run in a second thread while this one
-    orders (NumPy lets go of the interpreter lock, so the two use two cores)."""
+    give None if one does."""
     n, m = len(periods.start), len(heads)
     bounds = np.append(heads, n)
     if m == 0:
@@ -178,35 +174,20 @@ def ordered(periods: Periods, heads: Ints, *, check: bool) -> Certificates | Non
         raise ValueError(
             f"a certificate has {most} periods; the bulk engine takes at most {MAX_PERIODS}"
         )
-
-    def sums() -> tuple[Ints, Ints, Ints]:
-        lengths = (periods.end - periods.start + 1).astype(np.int64)
-        tally = (lengths * periods.degree) << 32
-        tally += lengths
-        return (
-            periods.signed[heads],
-            np.maximum.reduceat(periods.end, heads).astype(np.int64),
-            np.add.reduceat(tally, heads),
-        )
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        summed = pool.submit(sums)
-        repeated = pool.submit(repeated_certificates, periods, heads) if check else None
-        start = np.minimum.reduceat(periods.start, heads).astype(np.int64)
-        order, pair, start = _pair_order(periods.who_high[heads], periods.who_low[heads], start)
-        if repeated is not None and repeated.result():
-            return None
-        signed, end, tally = summed.result()
-        signed_ordered = pool.submit(signed.__getitem__, order)
-        end, tally = end[order], tally[order]
-        signed = signed_ordered.result()
+    if check and repeated_certificates(periods, heads):
+        return None
+    start = np.minimum.reduceat(periods.start, heads).astype(np.int64)
+    order, pair, start = _pair_order(periods.who_high[heads], periods.who_low[heads], start)
+    lengths = (periods.end - periods.start + 1).astype(np.int64)
+    tally = (lengths * periods.degree) << 32
+    tally += lengths
     return Certificates(
         order=order,
         pair=pair,
-        signed=signed,
+        signed=periods.signed[heads][order],
         start=start,
-        end=end,
-        tally=tally,
+        end=np.maximum.reduceat(periods.end, heads).astype(np.int64)[order],
+        tally=np.add.reduceat(tally, heads)[order],
         bounds=bounds,
         input_row=periods.row,
     )
