@@ -4,7 +4,9 @@ and hands them to the reference engine.
 The loading is plain SQL: a work list reads every certificate of the unit's
 listed patients (about 8,000 for a unit with 1,700 ongoing cases), and ORM or
 even SQLAlchemy row objects for them would cost more than the engine itself,
-so the work list reads straight from the driver's cursor. The periods come
+so the work list reads straight from the driver's cursor; from PostgreSQL
+it streams the rows in chunks and builds records from each chunk while the
+server is still looking up the next (a quarter less time). The periods come
 from the certificate's ``spans`` column, not from a join, and an index covers
 what chaining reads. Only what chaining and measuring need is read for every
 certificate; the descriptive fields (diagnoses, doctor, occupation) are read
@@ -17,11 +19,11 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from itertools import starmap
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -29,6 +31,9 @@ from sqlalchemy.orm import Session
 from rehabkoll.cases import engine
 from rehabkoll.cases.engine import CaseRow, CertificateRecord, Period
 from rehabkoll.certificates.models import decode_spans
+
+if TYPE_CHECKING:
+    import psycopg
 
 _SELECT = """
 SELECT id, patient_id, care_provider_id, unit_id, doctor_id, signed_at,
@@ -156,10 +161,9 @@ def _work_list_records(
 ) -> list[CertificateRecord]:
     """The unit's effective certificates of the listed patients, with the
     descriptive fields of those that can lead a listed case."""
-    reaching = _fetch(session, _REACHING, params)
     details = {
         cert_id: (doctor, diagnosis, tuple(secondary.split()), tuple(occupation.split()))
-        for cert_id, doctor, diagnosis, secondary, occupation in reaching
+        for cert_id, doctor, diagnosis, secondary, occupation in _rows(session, _REACHING, params)
     }
     no_details = ("", "", (), ())
     records: list[CertificateRecord] = []
@@ -167,7 +171,7 @@ def _work_list_records(
     decoded: dict[str, tuple[Period, ...]] = {}  # the same periods recur
     postgresql = session.get_bind().dialect.name == "postgresql"
     listed = _LISTED_SQL_POSTGRESQL if postgresql else _LISTED_SQL
-    for cert_id, patient, signed, spans in _fetch(session, listed, params):
+    for cert_id, patient, signed, spans in _rows(session, listed, params):
         # Positional arguments: this runs once per certificate of the list.
         doctor, diagnosis, secondary, occupation = lead_details(cert_id, no_details)
         periods = decoded.get(spans)
@@ -190,18 +194,27 @@ def _work_list_records(
     return records
 
 
-def _fetch(session: Session, sql: str, params: Mapping[str, Any]) -> Sequence[Any]:
+def _rows(session: Session, sql: str, params: Mapping[str, Any]) -> Iterator[Any]:
     """The rows of ``sql`` as the driver's plain tuples, in the session's
-    transaction. ``:name`` parameters are written in the driver's own style."""
+    transaction, as they arrive. ``:name`` parameters are written in the
+    driver's own style. From PostgreSQL they come in chunks while the server
+    is still producing the rest, so that the caller's work on them overlaps
+    the server's."""
     connection = session.connection()
     if connection.dialect.paramstyle == "pyformat":
         sql = _PARAMETER.sub(r"%(\1)s", sql)
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(sql, dict(params))
-        return cursor.fetchall()
+        if connection.dialect.name == "postgresql":
+            yield from cast("psycopg.Cursor[Any]", cursor).stream(sql, dict(params), size=_CHUNK)
+        else:
+            cursor.execute(sql, dict(params))
+            yield from cursor.fetchall()
     finally:
         cursor.close()
+
+
+_CHUNK = 100
 
 
 def patient_records(session: Session, *, patient_id: str, unit_id: str) -> list[CertificateRecord]:
