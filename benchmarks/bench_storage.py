@@ -10,6 +10,9 @@
     scripts/with-postgres.sh .venv/bin/python -m benchmarks.bench_storage \
         --certificates 1000000 --postgres
 
+``--steps`` also times a work list's steps: the two queries alone, loading
+(the queries and building the certificate records) and the case engine.
+
 ``--reuse`` measures the work list on the database of an earlier run (SQLite
 file, or the PostgreSQL database REHABKOLL_TEST_POSTGRES_URL names, when it
 already holds the certificates) instead of importing again.
@@ -30,6 +33,7 @@ from sqlalchemy import func, select, text
 
 from benchmarks.certgen import certificate_lines
 from benchmarks.machine import describe
+from rehabkoll.cases import engine as case_engine
 from rehabkoll.cases import service as cases
 from rehabkoll.certificates import models, service
 from rehabkoll.db.session import make_engine, session_scope, upgrade
@@ -81,6 +85,38 @@ def work_list_times(url: str, unit: str, runs: int) -> tuple[int, list[float]]:
     return rows, times[1:]  # the first run warms caches and the connection pool
 
 
+def work_list_steps(url: str, unit: str, runs: int) -> dict[str, float]:
+    """Median milliseconds of a work list's steps, each timed on its own."""
+    engine = make_engine(url)
+    params = {"unit": unit, "since": AS_OF.isoformat(), "as_of": AS_OF.isoformat()}
+    listed = (
+        cases._LISTED_SQL_POSTGRESQL if engine.dialect.name == "postgresql" else cases._LISTED_SQL
+    )
+    steps: dict[str, list[float]] = {"queries": [], "loading": [], "engine": []}
+    for run in range(runs + 1):
+        with session_scope(engine) as session:
+            provider = session.scalar(
+                text("SELECT care_provider_id FROM units WHERE id = :unit"), {"unit": unit}
+            )
+            began = time.perf_counter()
+            for sql in (cases._REACHING, listed):
+                for _ in cases._rows(session, sql, params):
+                    pass
+            queried = time.perf_counter()
+            records = cases._work_list_records(
+                session, unit_id=unit, provider=provider, params=params
+            )
+            loaded = time.perf_counter()
+            case_engine.work_list(records, unit_id=unit, as_of=AS_OF)
+            done = time.perf_counter()
+        if run:  # the first warms caches
+            steps["queries"].append(queried - began)
+            steps["loading"].append(loaded - queried)
+            steps["engine"].append(done - loaded)
+    engine.dispose()
+    return {name: statistics.median(times) * 1000 for name, times in steps.items()}
+
+
 def _already_imported(url: str, count: int) -> bool:
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return False
@@ -106,6 +142,7 @@ def main() -> None:
         action="store_true",
         help="measure on the database of an earlier run when it holds the certificates",
     )
+    parser.add_argument("--steps", action="store_true", help="also time a work list's steps")
     args = parser.parse_args()
 
     print(describe())
@@ -141,6 +178,9 @@ def main() -> None:
         f"work list of {unit}: {rows:,} ongoing cases; median {median:.0f} ms,"
         f" max {max(times) * 1000:.0f} ms over {len(times)} runs"
     )
+    if args.steps:
+        steps = work_list_steps(url, unit, args.runs)
+        print("steps, medians: " + ", ".join(f"{k} {v:.1f} ms" for k, v in steps.items()))
 
 
 if __name__ == "__main__":
