@@ -1,14 +1,22 @@
 """Property tests: the interval arithmetic of ``measure`` equals the rule read
-literally, day by day."""
+literally, day by day; and the engine never changes the values it is given."""
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rehabkoll.cases.engine import CertificateRecord, Period, measure
+from rehabkoll.cases.engine import (
+    CertificateRecord,
+    Period,
+    build_cases,
+    measure,
+    patient_view,
+    work_list,
+)
 
 BASE = date(2016, 2, 20)  # near a leap day
 
@@ -64,3 +72,20 @@ def day_by_day(certs: list[CertificateRecord]) -> tuple[int, float]:
 @given(certificates())
 def test_measure_equals_the_day_by_day_rule(certs: list[CertificateRecord]) -> None:
     assert measure(certs) == day_by_day(certs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(certificates(), st.integers(0, 60), st.integers(0, 14))
+def test_the_engine_leaves_its_certificates_as_they_were(
+    certs: list[CertificateRecord], days_on: int, recent: int
+) -> None:
+    # The work list service hands every call the same Period objects for the
+    # same stored periods (service._periods remembers them across calls), so
+    # no question to the engine may change a certificate or a period.
+    before = copy.deepcopy(certs)
+    as_of = BASE + timedelta(days=days_on)
+    work_list(certs, unit_id="u", as_of=as_of, gap=0, recent=recent)
+    patient_view(certs, patient_id="p", unit_id="u", as_of=as_of)
+    build_cases(certs)
+    assert certs == before  # the periods included
+    assert [(c.start, c.end) for c in certs] == [(c.start, c.end) for c in before]

@@ -172,6 +172,9 @@ JSON_KEYS = (
 _START = attrgetter("start")
 _END = attrgetter("end")
 _CHAIN_ORDER = attrgetter("start", "signed_at", "id")
+# How far past a case's latest end a certificate may start and still join it,
+# for each allowed gap: made once rather than for every patient of a work list.
+_REACH = tuple(timedelta(days=gap + 1) for gap in range(MAX_GAP + 1))
 
 
 def check_gap(gap: int) -> int:
@@ -203,7 +206,7 @@ def _groups(certificates: Sequence[CertificateRecord], gap: int) -> list[list[Ce
         if all(map(lt, starts, itertools.islice(starts, 1, None)))
         else sorted(certificates, key=_CHAIN_ORDER)
     )  # already in order, as the database mostly returns them, saves the sort keys
-    step = timedelta(days=gap + 1)
+    step = _REACH[gap]
     groups: list[list[CertificateRecord]] = []
     reach = date.min  # the last day a certificate may start on and still join
     for cert in ordered:
@@ -231,14 +234,16 @@ def _by_patient_and_provider(
 def _case(group: list[CertificateRecord]) -> Case:
     days, net = measure(group)
     first = group[0]
+    # Positional, in the order of Case's fields: a work list makes one per
+    # listed patient, and keyword arguments cost an eighth of the engine's time.
     return Case(
-        patient_id=first.patient_id,
-        care_provider_id=first.care_provider_id,
-        certificates=tuple(group),
-        start=first.start,  # groups are ordered by start
-        end=max(map(_END, group)),
-        days=days,
-        net_days=net,
+        first.patient_id,
+        first.care_provider_id,
+        tuple(group),
+        first.start,  # groups are ordered by start
+        max(map(_END, group)),
+        days,
+        net,
     )
 
 
@@ -339,27 +344,27 @@ def _lead_on(certificates: Iterable[CertificateRecord], day: date) -> Certificat
 
 
 def _row(case: Case, as_of: date, lead: CertificateRecord, *, recently_ended: bool) -> CaseRow:
+    periods = lead.periods
+    # Positional, in the order of CaseRow's fields (named in the comments), as in _case.
     return CaseRow(
-        patient_id=case.patient_id,
-        start=case.start,
-        end=case.end,
-        days=case.days,
-        net_days=case.net_days,
-        certificates=len(case.certificates),
-        degree=lead.degree_on(as_of),
-        degrees=(
-            (lead.periods[0].degree,)
-            if len(lead.periods) == 1
-            else tuple(p.degree for p in sorted(lead.periods, key=_START))
-        ),
-        diagnosis=lead.diagnosis,
-        secondary_diagnoses=lead.secondary_diagnoses,
-        doctor_id=lead.doctor_id,
-        unit_id=lead.unit_id,
-        occupation=lead.occupation,
-        days_left=(case.end - as_of).days,
-        recently_ended=recently_ended,
-        lead_certificate_id=lead.id,
+        case.patient_id,
+        case.start,
+        case.end,
+        case.days,
+        case.net_days,
+        len(case.certificates),  # certificates
+        lead.degree_on(as_of),  # degree
+        (periods[0].degree,)  # degrees
+        if len(periods) == 1
+        else tuple(p.degree for p in sorted(periods, key=_START)),
+        lead.diagnosis,
+        lead.secondary_diagnoses,
+        lead.doctor_id,
+        lead.unit_id,
+        lead.occupation,
+        (case.end - as_of).days,  # days_left
+        recently_ended,
+        lead.id,  # lead_certificate_id
     )
 
 
