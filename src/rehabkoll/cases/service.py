@@ -11,8 +11,9 @@ from the certificate's ``spans`` column, not from a join, and an index covers
 what chaining reads. Only what chaining and measuring need is read for every
 certificate; the descriptive fields (diagnoses, doctor, occupation) are read
 for the certificates that can lead a listed case: those reaching into the
-window of the list. Values come back as the driver gives them (strings from
-SQLite, datetimes from PostgreSQL) and are converted here.
+window of the list. The periods decoded from ``spans`` are remembered
+across calls (``_periods``). Values come back as the driver gives them
+(strings from SQLite, datetimes from PostgreSQL) and are converted here.
 """
 
 from __future__ import annotations
@@ -99,8 +100,8 @@ def _periods(spans: str) -> tuple[Period, ...]:
     """The periods of a certificate's ``spans`` text. Remembered across calls:
     the same periods recur (a work list decodes some 4,600 distinct texts for
     7,900 certificates, and the next list of the morning mostly the same
-    ones), and periods are values no caller changes. 65,536 texts are about
-    three years of start dates with every common length and degree, some 20 MB."""
+    ones), and periods are values no caller changes. At most 65,536 texts
+    are kept, about 20 MB."""
     return tuple(starmap(Period, decode_spans(spans)))
 
 
