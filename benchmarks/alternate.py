@@ -25,7 +25,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIODS = ROOT / "benchmarks" / "data" / "periods-10000000.parquet"
-UNIT = "SE2321000016-U0011"
 
 _BUILD = """
 import os, time
@@ -38,8 +37,8 @@ print(f"{{(time.perf_counter() - began) * 1000:.0f}}")
 """
 _WORK_LIST = """
 import statistics
-from benchmarks.bench_storage import work_list_times
-rows, times = work_list_times({url!r}, {unit!r}, 20)
+from benchmarks.bench_storage import busiest_unit, work_list_times
+rows, times = work_list_times({url!r}, busiest_unit({url!r}), 20)
 print(f"{{statistics.median(times) * 1000:.1f}}")
 """
 
@@ -77,7 +76,7 @@ def main() -> None:
                 code = _BUILD.format(source=str(PERIODS), target=f"{scratch}/cases.parquet")
                 unit = "ms, build_cases_file"
             else:
-                code = _WORK_LIST.format(url=args.db, unit=UNIT)
+                code = _WORK_LIST.format(url=args.db)
                 unit = "ms, median of 20 work lists"
             times: dict[str, list[float]] = {name: [] for name in trees}
             for _ in range(args.turns):

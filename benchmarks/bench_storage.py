@@ -126,6 +126,21 @@ def work_list_steps(url: str, unit: str, runs: int) -> dict[str, float]:
     return {name: statistics.median(times) * 1000 for name, times in steps.items()}
 
 
+def busiest_unit(url: str) -> str:
+    """The unit with the most certificates: the one whose work list is timed."""
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        unit = session.scalar(
+            select(models.Certificate.unit_id)
+            .group_by(models.Certificate.unit_id)
+            .order_by(func.count().desc())
+        )
+    engine.dispose()
+    if unit is None:
+        raise SystemExit(f"no certificates in {url.split('@')[-1]}: run bench_storage first")
+    return unit
+
+
 def _already_imported(url: str, count: int) -> bool:
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return False
@@ -172,15 +187,7 @@ def main() -> None:
         rate = stored / elapsed
         print(f"import: {stored:,} certificates in {elapsed:.1f} s = {rate:,.0f} per second")
 
-    engine = make_engine(url)
-    with session_scope(engine) as session:
-        unit = session.scalar(
-            select(models.Certificate.unit_id)
-            .group_by(models.Certificate.unit_id)
-            .order_by(func.count().desc())
-        )
-    engine.dispose()
-    assert unit is not None
+    unit = busiest_unit(url)
     rows, times = work_list_times(url, unit, args.runs)
     median = statistics.median(times) * 1000
     print(

@@ -109,7 +109,7 @@ def _records(
     session: Session, patients_clause: str, params: Mapping[str, Any]
 ) -> list[CertificateRecord]:
     """The unit's effective certificates of the patients the clause selects."""
-    rows = session.execute(text(_SELECT.format(patients=patients_clause)), dict(params)).all()
+    rows = _rows(session, _SELECT.format(patients=patients_clause), params)
     return [
         CertificateRecord(
             id=cert_id,
