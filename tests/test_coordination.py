@@ -248,7 +248,7 @@ def test_a_withdrawn_consent_covers_only_the_days_before(session: Session) -> No
         user=ANNA,
     )
     service.withdraw_consent(
-        session, consent_id=consent.id, unit_id=UNIT, on=date(2024, 6, 1), user=BO
+        session, patient_id=P1, consent_id=consent.id, unit_id=UNIT, on=date(2024, 6, 1), user=BO
     )
     view = service.get_record(session, patient_id=P1, unit_id=UNIT)
     assert view.consent_covers("employer", date(2024, 5, 31))
@@ -256,7 +256,12 @@ def test_a_withdrawn_consent_covers_only_the_days_before(session: Session) -> No
     assert view.consents[0].withdrawn_by == "bo"
     with pytest.raises(NotFoundError):
         service.withdraw_consent(
-            session, consent_id=consent.id, unit_id="U2", on=date(2024, 6, 1), user=BO
+            session,
+            patient_id=P1,
+            consent_id=consent.id,
+            unit_id="U2",
+            on=date(2024, 6, 1),
+            user=BO,
         )
 
 
@@ -396,13 +401,18 @@ def test_my_tasks_lists_open_tasks_by_due_date_and_completing_one_is_recorded(
     assert [t.id for t in service.my_tasks(session, username="anna")] == [sooner, later, undated]
     assert service.my_tasks(session, username="anna")[0].patient_id == P2
     done = service.complete_task(
-        session, task_id=sooner, unit_id=UNIT, user=ANNA, now=datetime(2024, 5, 9, 9, 0)
+        session,
+        patient_id=P2,
+        task_id=sooner,
+        unit_id=UNIT,
+        user=ANNA,
+        now=datetime(2024, 5, 9, 9, 0),
     )
     assert (done.done, done.done_by) == (True, "anna")
     assert [t.id for t in service.my_tasks(session, username="anna")] == [later, undated]
     assert len(service.my_tasks(session, username="anna", include_done=True)) == 3
     with pytest.raises(NotFoundError):
-        service.complete_task(session, task_id=later, unit_id="U2", user=ANNA)
+        service.complete_task(session, patient_id=P1, task_id=later, unit_id="U2", user=ANNA)
 
 
 def test_labels_in_swedish_are_accepted_as_values() -> None:

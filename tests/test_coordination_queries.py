@@ -118,7 +118,7 @@ def test_consent_expiry_is_the_latest_end_and_open_consents_never_expire(
     consent(session, P2, "U1", None)
     withdrawn = consent(session, P3, "U1", date(2024, 6, 30))
     service.withdraw_consent(
-        session, consent_id=withdrawn, unit_id="U1", on=date(2024, 3, 1), user=ANNA
+        session, patient_id=P3, consent_id=withdrawn, unit_id="U1", on=date(2024, 3, 1), user=ANNA
     )
     assert service.consent_expiry(session, unit_id="U1", patient_ids=ALL) == {P1: date(2024, 8, 31)}
 

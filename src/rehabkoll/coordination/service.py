@@ -333,20 +333,36 @@ def add_consent(
     return consent
 
 
+def _owner(
+    session: Session, record_id: int | None, patient_id: str, unit_id: str
+) -> CoordinationRecord | None:
+    """The record ``record_id`` if it is this patient's at this unit, else None.
+
+    An entry is reached through its patient: an entry id of another patient
+    (or of another unit) must not be changed through this patient's page, and
+    would be logged against the wrong patient if it were."""
+    record = session.get(CoordinationRecord, record_id) if record_id is not None else None
+    if record is None or record.unit_id != unit_id or record.patient_id != patient_id:
+        return None
+    return record
+
+
 def withdraw_consent(
     session: Session,
     *,
+    patient_id: str,
     consent_id: int,
     unit_id: str,
     on: date,
     user: User,
     now: datetime | None = None,
 ) -> Consent:
-    """The patient withdraws a consent from ``on``: it covers only the days before."""
+    """The patient withdraws a consent from ``on``: it covers only the days before.
+    NotFoundError unless the consent is this patient's at this unit."""
     consent = session.get(Consent, consent_id)
-    record = session.get(CoordinationRecord, consent.record_id) if consent else None
-    if consent is None or record is None or record.unit_id != unit_id:
-        raise NotFoundError("no such consent at this unit")
+    record = _owner(session, consent.record_id if consent else None, patient_id, unit_id)
+    if consent is None or record is None:
+        raise NotFoundError("no such consent of this patient at this unit")
     if consent.withdrawn_on is not None:
         raise InvalidEntryError("withdrawn_on", "the consent is already withdrawn")
     now = now or utcnow()
@@ -537,12 +553,19 @@ def add_task(
 
 
 def complete_task(
-    session: Session, *, task_id: int, unit_id: str, user: User, now: datetime | None = None
+    session: Session,
+    *,
+    patient_id: str,
+    task_id: int,
+    unit_id: str,
+    user: User,
+    now: datetime | None = None,
 ) -> Task:
-    """Tick a task of this unit done (done once; a second tick changes nothing)."""
+    """Tick a task of this patient at this unit done (done once; a second tick
+    changes nothing). NotFoundError unless the task is this patient's at this unit."""
     task = session.get(Task, task_id)
-    if task is None or task.record.unit_id != unit_id:
-        raise NotFoundError("no such task at this unit")
+    if task is None or _owner(session, task.record_id, patient_id, unit_id) is None:
+        raise NotFoundError("no such task of this patient at this unit")
     if not task.done:
         now = now or utcnow()
         task.done = True

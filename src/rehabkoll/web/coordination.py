@@ -200,6 +200,7 @@ def withdraw_consent(
     patient_id, unit_id = _editor(session, viewer, ref, as_of)
     coordination.withdraw_consent(
         session,
+        patient_id=patient_id,
         consent_id=consent_id,
         unit_id=unit_id,
         on=_required_day("on", on),
@@ -336,7 +337,9 @@ def complete_task(
     ref: str, task_id: int, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
     patient_id, unit_id = _editor(session, viewer, ref, as_of)
-    coordination.complete_task(session, task_id=task_id, unit_id=unit_id, user=viewer.user)
+    coordination.complete_task(
+        session, patient_id=patient_id, task_id=task_id, unit_id=unit_id, user=viewer.user
+    )
     return _done(session, viewer, patient_id, ref, "done", Action.COORDINATION_UPDATE)
 
 
