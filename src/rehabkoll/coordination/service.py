@@ -19,7 +19,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from rehabkoll.accounts.models import User
@@ -137,28 +138,31 @@ def _find_or_create(
     session: Session, patient_id: str, unit_id: str, user: User, now: datetime
 ) -> CoordinationRecord:
     record = _find(session, patient_id, unit_id)
-    if record is not None:
-        record.updated_by = user.username
-        record.updated_at = now
-        return record
-    if session.get(Patient, patient_id) is None:
-        raise NotFoundError("no such patient")
-    record = CoordinationRecord(
-        patient_id=patient_id,
-        unit_id=unit_id,
-        status=None,
-        version=0,
-        created_by=user.username,
-        created_at=now,
-        updated_by=user.username,
-        updated_at=now,
-    )
-    session.add(record)
-    try:
-        session.flush()
-    except IntegrityError:
-        # Someone created the same record at the same moment: theirs stands.
-        raise ConflictError(current_version=0) from None
+    if record is None:
+        if session.get(Patient, patient_id) is None:
+            raise NotFoundError("no such patient")
+        # Two people may make the first change of a record at the same moment:
+        # the insert that comes second does nothing (no error, so the session
+        # stays usable), and both go on with the one record.
+        insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+        session.execute(
+            insert(CoordinationRecord)
+            .values(
+                patient_id=patient_id,
+                unit_id=unit_id,
+                status=None,
+                version=0,
+                created_by=user.username,
+                created_at=now,
+                updated_by=user.username,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["patient_id", "unit_id"])
+        )
+        record = _find(session, patient_id, unit_id)
+        assert record is not None
+    record.updated_by = user.username
+    record.updated_at = now
     return record
 
 
