@@ -12,6 +12,7 @@ import typer
 
 from rehabkoll import demo
 from rehabkoll.accounts import cli as accounts_cli
+from rehabkoll.agreement import cli as agreement_cli
 from rehabkoll.audit import cli as audit_cli
 from rehabkoll.cases import cli as cases_cli
 from rehabkoll.certificates import cli as certificates_cli
@@ -37,6 +38,7 @@ for module in (
     accounts_cli,
     audit_cli,
     patients_cli,
+    agreement_cli,
     demo,
 ):
     module.register(app)
