@@ -21,6 +21,11 @@ class Settings(BaseSettings):
         default=Path("../shared/data"),
         description="Reference data that is not the project's own (FMB), see its README",
     )
+    fmb_source: str = Field(
+        default="",
+        description="Where `rehabkoll fmb import` reads FMB when given no PATH_OR_URL: "
+        "a folder, or the API's address; empty: the fmb folder of data_dir",
+    )
     secret_key: str = Field(
         default="",
         description="Key for session cookies and CSRF tokens; a random one per start if empty",
