@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(
         default=Path("../shared/data"),
-        description="Reference data that is not the project's own (FMB), see its README",
+        description="Reference data that is not the project's own (FMB, Swedish diagnosis "
+        "texts), see its README; a relative path is looked for from the working directory, "
+        "then from the project's root and the two folders above it",
     )
     fmb_source: str = Field(
         default="",
@@ -40,6 +42,21 @@ class Settings(BaseSettings):
     )
     session_idle_minutes: int = Field(default=30, description="Idle time before a session ends")
     log_level: str = Field(default="INFO", description="Application log level")
+
+    def reference_data(self) -> Path:
+        """``data_dir`` as a folder that exists where one does: a relative path
+        is looked for from the working directory, then from the project's root
+        and the two folders above it (a git worktree beside the main checkout)."""
+        if self.data_dir.is_absolute() or self.data_dir.is_dir():
+            return self.data_dir
+        for base in (PROJECT_ROOT, *PROJECT_ROOT.parents[:2]):
+            if (base / self.data_dir).is_dir():
+                return (base / self.data_dir).resolve()
+        return self.data_dir
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+"""The folder of pyproject.toml, in a source checkout."""
 
 
 @lru_cache(maxsize=1)

@@ -182,6 +182,8 @@ def _demo_users(engine: Engine, unit_id: str, rows: list[CaseRow]) -> dict[str, 
 
 
 def _show(unit_name: str, unit_id: str, rows: list[CaseRow], passwords: dict[str, str]) -> None:
+    from rehabkoll.lib import diagnosis_texts
+
     table = Table(title=f"{unit_name} ({unit_id}): {len(rows)} ongoing cases today, the first 10")
     for header in ("Start", "End", "Days", "Net days", "Degree", "Diagnosis", "Days left"):
         table.add_column(header, justify="right" if header != "Diagnosis" else "left")
@@ -192,7 +194,7 @@ def _show(unit_name: str, unit_id: str, rows: list[CaseRow], passwords: dict[str
             str(row.days),
             f"{row.net_days:g}",
             f"{row.degree} %" if row.degree else "–",
-            row.diagnosis,
+            f"{row.diagnosis} {diagnosis_texts.text(row.diagnosis)}",
             str(row.days_left),
         )
     console.print(table)

@@ -120,12 +120,19 @@ def _print(rows: list[CaseRow], output: OutputFormat, *, title: str) -> None:
             f"{row.net_days:g}",
             str(row.certificates),
             degrees,
-            row.diagnosis,
+            _diagnosis(row.diagnosis),
             row.doctor_id,
             "ended" if row.recently_ended else str(row.days_left),
             style="italic" if row.recently_ended else None,
         )
     console.print(table)
+
+
+def _diagnosis(code: str) -> str:
+    """The code with the same Swedish text the web shows."""
+    from rehabkoll.lib import diagnosis_texts
+
+    return f"{code} {diagnosis_texts.text(code)}".strip()
 
 
 def build_cases(

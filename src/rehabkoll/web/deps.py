@@ -37,7 +37,7 @@ from rehabkoll.accounts.models import User, WebSession
 from rehabkoll.accounts.roles import Role
 from rehabkoll.certificates.models import Unit
 from rehabkoll.config import get_settings
-from rehabkoll.lib import personnummer
+from rehabkoll.lib import diagnosis_texts, personnummer
 from rehabkoll.web import charts, worklist
 
 SESSION_COOKIE = "rehabkoll_session"
@@ -72,6 +72,7 @@ templates.env.globals["PATTERNS"] = charts.PATTERNS
 templates.env.globals["OCCUPATIONS"] = worklist.OCCUPATIONS
 templates.env.globals["SEXES"] = worklist.SEXES
 templates.env.globals["PROTECTED_LABEL"] = worklist.PROTECTED_LABEL
+templates.env.globals["diagnosis"] = diagnosis_texts.describe
 templates.env.tests["synthetic_number"] = lambda text: personnummer.parse(text).synthetic
 
 

@@ -21,7 +21,6 @@ from rehabkoll.cases import service as cases_service
 from rehabkoll.cases.engine import CaseRow, CertificateRecord
 from rehabkoll.certificates.models import Unit
 from rehabkoll.coordination import service as coordination
-from rehabkoll.lib import icd10
 from rehabkoll.web import charts, queries
 from rehabkoll.web.cases import list_settings
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
@@ -177,7 +176,6 @@ def patient_page(
         other_name=other_name,
         other_cases=other_views,
         doctors=doctors,
-        describe=icd10.describe,
         as_of=as_of,
         printing=printing,
     )

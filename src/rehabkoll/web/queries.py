@@ -17,7 +17,7 @@ from rehabkoll.accounts import access
 from rehabkoll.cases import service as cases_service
 from rehabkoll.cases.engine import DEFAULT_GAP, CaseRow
 from rehabkoll.certificates.models import Doctor, ImportBatch, Patient, Unit
-from rehabkoll.lib import icd10
+from rehabkoll.lib import diagnosis_texts
 from rehabkoll.web import coordination_facts
 from rehabkoll.web.worklist import (
     DIAGNOSIS_GROUPS,
@@ -181,7 +181,7 @@ def _base_row(row: CaseRow, patient: PatientFacts, doctors: dict[str, str], as_o
         age=patient.age_on(as_of),
         sex=patient.sex,
         diagnosis=row.diagnosis,
-        diagnosis_text=icd10.describe(row.diagnosis),
+        diagnosis_text=diagnosis_texts.text(row.diagnosis),
         occupation=row.occupation,
         start=row.start,
         end=row.end,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rehabkoll.lib import icd10
+from rehabkoll.lib import diagnosis_texts, icd10
 
 MILESTONES = (90, 180, 365)
 """Rehabiliteringskedjan: the days work capacity is assessed against."""
@@ -303,7 +303,8 @@ def matches(row: WorkRow, filters: Filters, *, hide_names: bool = False) -> bool
         return False
     if f.text:
         needle = f.text.casefold()
-        haystack = [row.diagnosis, row.diagnosis_text, row.doctor_name, row.status]
+        # The diagnosis by code, Swedish title and synonyms ("depression", "ryggvärk").
+        haystack = [diagnosis_texts.search_text(row.diagnosis), row.doctor_name, row.status]
         if not row.protected and not hide_names:
             haystack += [row.name, row.patient_id, row.patient_id.replace("-", "")]
         if not any(needle in h.casefold() for h in haystack):
