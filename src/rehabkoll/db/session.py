@@ -11,8 +11,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from rehabkoll.config import get_settings
 
@@ -24,9 +26,9 @@ def database_url(url: str | None = None) -> str:
     return url or get_settings().database_url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool = True) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -52,12 +54,58 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def _driver_transactions_off(dbapi_connection: Any, record: Any) -> None:
+    # Python's sqlite3 would commit before each DDL statement on its own; with
+    # its transaction handling off, SQLAlchemy's BEGIN (below) holds everything.
+    dbapi_connection.isolation_level = None
+    # Foreign keys off while tables are rebuilt (SQLite's documented procedure
+    # for schema changes, which batch migrations follow); checked at the end.
+    _sqlite_pragmas(dbapi_connection, record, foreign_keys=False)
+
+
+def _begin_immediate(connection: Connection) -> None:
+    # IMMEDIATE: the write lock at once, so a second process migrating at the
+    # same moment waits and then finds the work done.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def migration_engine(url: str) -> Engine:
+    """An engine whose transactions hold DDL too (SQLAlchemy's recipe for
+    pysqlite: the driver's own transaction handling off, BEGIN emitted on
+    ``begin``), so that a migration killed half-way leaves the database as it
+    was before it. PostgreSQL's DDL is transactional already."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, poolclass=NullPool)
+    engine = create_engine(url, poolclass=NullPool)
+    event.listen(engine, "connect", _driver_transactions_off)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _in_memory(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+
+
 def upgrade(engine: Engine) -> None:
-    """Run every migration not yet applied."""
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    """Run every migration not yet applied, all in one transaction: a kill
+    half-way leaves the schema as it was, and the next run starts again."""
+    url = engine.url.render_as_string(hide_password=False)
+    config = alembic_config(url)
+    # An in-memory database is the engine's own connection and dies with the process.
+    migrating = engine if _in_memory(engine) else migration_engine(url)
+    try:
+        with migrating.begin() as connection:
+            config.attributes["connection"] = connection
+            before = MigrationContext.configure(connection).get_current_revision()
+            command.upgrade(config, "head")
+            after = MigrationContext.configure(connection).get_current_revision()
+            if migrating.dialect.name == "sqlite" and after != before:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(f"a migration broke a foreign key of table {broken[0]}")
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
 
 
 @lru_cache(maxsize=8)
