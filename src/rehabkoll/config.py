@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     )
     session_idle_minutes: int = Field(default=30, description="Idle time before a session ends")
     log_level: str = Field(default="INFO", description="Application log level")
+    agreement_max_file_bytes: int = Field(
+        default=5_000_000,
+        description="Largest file a region coordinator may hand in as evidence (bytes)",
+    )
 
     def reference_data(self) -> Path:
         """``data_dir`` as a folder that exists where one does: a relative path

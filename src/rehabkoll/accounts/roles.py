@@ -8,13 +8,18 @@ from enum import StrEnum
 
 class Role(StrEnum):
     """What a user does: rehabkoordinator, läkare, verksamhetschef, analytiker
-    (the region's coordinator or analyst, samordnare), administratör."""
+    (the region's coordinator or analyst, samordnare), administratör; for the
+    agreement follow-up: samordnare (a region's coordinator for the agreement,
+    hands in its evidence) and nationell samordnare (the association: defines
+    agreements, decides, allocates, publishes)."""
 
     COORDINATOR = "coordinator"
     DOCTOR = "doctor"
     MANAGER = "manager"
     ANALYST = "analyst"
     ADMIN = "admin"
+    REGION_COORDINATOR = "region_coordinator"
+    NATIONAL_COORDINATOR = "national_coordinator"
 
     @property
     def label(self) -> str:
@@ -27,4 +32,6 @@ _ROLE_LABELS = {
     Role.MANAGER: "Verksamhetschef",
     Role.ANALYST: "Analytiker",
     Role.ADMIN: "Administratör",
+    Role.REGION_COORDINATOR: "Samordnare",
+    Role.NATIONAL_COORDINATOR: "Nationell samordnare",
 }

@@ -24,6 +24,7 @@ class AllocationFormat(StrEnum):
 
 
 class SchemaName(StrEnum):
+    agreement = "agreement"
     allocation_input = "allocation-input"
     allocation_output = "allocation-output"
 
@@ -71,8 +72,9 @@ def allocate(
 @agreement_app.command("schema")
 def schema(
     name: Annotated[
-        SchemaName, typer.Argument(help="Which document: allocation-input or allocation-output.")
-    ] = SchemaName.allocation_input,
+        SchemaName,
+        typer.Argument(help="Which document: agreement, allocation-input or allocation-output."),
+    ] = SchemaName.agreement,
 ) -> None:
     """Print a JSON Schema the project publishes."""
     import json
@@ -80,8 +82,10 @@ def schema(
     from pydantic import BaseModel
 
     from rehabkoll.agreement import allocation_file as af
+    from rehabkoll.agreement.document import AgreementDocument
 
     models: dict[SchemaName, type[BaseModel]] = {
+        SchemaName.agreement: AgreementDocument,
         SchemaName.allocation_input: af.AllocationInput,
         SchemaName.allocation_output: af.AllocationOutput,
     }
@@ -98,3 +102,86 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         fail(f"--output: cannot write {path}: {error.strerror}")
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL. Default: REHABKOLL_DATABASE_URL or rehabkoll.db."),
+]
+
+
+@agreement_app.command("import")
+def import_agreement(
+    file: Annotated[Path, typer.Argument(help="The agreement's JSON file (schema: agreement).")],
+    db: DbOption = None,
+) -> None:
+    """Create or replace a year's agreement from its JSON file."""
+    from pydantic import ValidationError
+
+    from rehabkoll.agreement import service
+    from rehabkoll.agreement.allocation_file import describe
+    from rehabkoll.agreement.document import AgreementDocument
+    from rehabkoll.db.session import open_database, session_scope
+
+    try:
+        document = AgreementDocument.model_validate_json(file.read_bytes())
+    except OSError as error:
+        fail(f"{file}: cannot read: {error.strerror}")
+    except ValidationError as error:
+        fail(f"{file.name}: {describe(error)}")
+    with session_scope(open_database(db)) as session:
+        agreement = service.import_document(session, document=document, user=None)
+        print(
+            f"Agreement {agreement.year}: {len(agreement.conditions)} conditions, "
+            f"{len(agreement.parts)} parts, population on {agreement.key_date.isoformat()}."
+        )
+
+
+@agreement_app.command("population")
+def import_population(
+    file: Annotated[Path, typer.Argument(help="SCB-style CSV: region, one column per year.")],
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="The figures' source, for rows without a källa column."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Import the regions' population on 31 December of each year column."""
+    from rehabkoll.agreement import population
+    from rehabkoll.db.session import open_database, session_scope
+
+    try:
+        figures = population.read_csv(file, source=source)
+    except OSError as error:
+        fail(f"{file}: cannot read: {error.strerror}")
+    except population.InvalidPopulationFileError as error:
+        fail(f"{file.name}: {error}")
+    with session_scope(open_database(db)) as session:
+        stored = population.store(session, figures)
+    print(f"Stored {stored} population figures.")
+
+
+@agreement_app.command("coordinator")
+def coordinator(
+    username: Annotated[str, typer.Argument(help="A user with the role region_coordinator.")],
+    region: Annotated[str, typer.Argument(help="The region's county code, e.g. 04.")],
+    db: DbOption = None,
+) -> None:
+    """Make a samordnare the coordinator of a region."""
+    from rehabkoll.accounts.roles import Role
+    from rehabkoll.accounts.service import get_user
+    from rehabkoll.agreement import service
+    from rehabkoll.agreement.errors import AgreementError
+    from rehabkoll.db.session import open_database, session_scope
+
+    with session_scope(open_database(db)) as session:
+        user = get_user(session, username=username)
+        if user is None:
+            fail(f"username: no user named {username!r}")
+        if user.role is not Role.REGION_COORDINATOR:
+            fail(f"username: {username!r} does not have the role region_coordinator")
+        try:
+            service.set_coordinator_region(session, user=user, region=region, by=None)
+        except AgreementError as error:
+            fail(f"region: {error}")
+    print(f"{username} is the coordinator of region {region}.")

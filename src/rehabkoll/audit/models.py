@@ -23,6 +23,8 @@ class Action(StrEnum):
     OTHER_UNIT_VIEW = "other_unit_view"
     API_WORKLIST = "api_worklist"
     API_PATIENT = "api_patient"
+    AGREEMENT_CHANGE = "agreement_change"
+    AGREEMENT_VIEW = "agreement_view"
 
     @property
     def label(self) -> str:
@@ -39,6 +41,8 @@ _ACTION_LABELS = {
     Action.OTHER_UNIT_VIEW: "Annan enhets intyg visade",
     Action.API_WORKLIST: "Arbetslista via API",
     Action.API_PATIENT: "Patient via API",
+    Action.AGREEMENT_CHANGE: "Överenskommelse ändrad",
+    Action.AGREEMENT_VIEW: "Överenskommelse visad",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rehabkoll.accounts import models as _accounts  # noqa: F401
+from rehabkoll.agreement import models as _agreement  # noqa: F401
 from rehabkoll.audit import models as _audit  # noqa: F401
 from rehabkoll.certificates import models as _certificates  # noqa: F401
 from rehabkoll.coordination import models as _coordination  # noqa: F401
