@@ -1,0 +1,250 @@
+"""The indicators of a region, per year and quarter, computed from the region's
+own data in rehabkoll (the certificates, coordination records and accounts of
+its care providers' units). The rules are in ``indicator_rules``.
+
+Optional indicators (FMB, electronic exchange) are computed only by a function
+registered for them with ``register``: until the feature that provides it
+registers one, the indicator is hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rehabkoll.accounts.models import User, UserUnit
+from rehabkoll.accounts.roles import Role
+from rehabkoll.agreement import indicator_rules as rules
+from rehabkoll.agreement.indicators import BY_KEY, INDICATORS
+from rehabkoll.agreement.service import providers_of
+from rehabkoll.cases.engine import CertificateRecord, build_cases
+from rehabkoll.certificates.models import Unit
+from rehabkoll.coordination.enums import PlanKind
+from rehabkoll.coordination.models import (
+    Contact,
+    CoordinationRecord,
+    Meeting,
+    Plan,
+    Referral,
+    StatusChange,
+)
+from rehabkoll.statistics.models import Population
+from rehabkoll.statistics.query import Scope, ScopeKind
+from rehabkoll.statistics.source import periods_table, records_of
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One indicator in one period: women, men and all (a number, or None when
+    there is nothing to count), and how it was counted (e.g. "12 av 20")."""
+
+    window: str
+    women: float | None
+    men: float | None
+    all: float | None
+    detail: str = ""
+
+
+@dataclass
+class RegionData:
+    """What the indicators read, loaded once per region."""
+
+    records: list[CertificateRecord]
+    sex: dict[str, str]
+    kinds: dict[str, rules.UnitKind]
+    with_coordinator: set[str]
+    entries: list[tuple[str, str, date]] = field(default_factory=list)
+    """(patient, unit, day) of every coordination entry."""
+    closing_plans: list[tuple[str, str, date]] = field(default_factory=list)
+    insured: dict[tuple[int, str], int] = field(default_factory=dict)
+
+
+Extra = Callable[[Session, list[str], rules.Window], Value | None]
+_EXTRA: dict[str, Extra] = {}
+
+
+def register(key: str, compute: Extra) -> None:
+    """Make an optional indicator (``fmb.…``, ``exchange.…``) available: the
+    feature that provides its data calls this with the function computing it."""
+    if key not in BY_KEY:
+        raise KeyError(key)
+    _EXTRA[key] = compute
+
+
+def available() -> list[str]:
+    """The indicator keys shown: the built-in ones and the registered optional ones."""
+    return [i.key for i in INDICATORS if i.feature is None or i.key in _EXTRA]
+
+
+def load(session: Session, *, providers: list[str], until: date) -> RegionData:
+    records: list[CertificateRecord] = []
+    sex: dict[str, str] = {}
+    for provider in providers:
+        table = periods_table(session, Scope(ScopeKind.PROVIDER, provider), until=until)
+        found, people = records_of(table)
+        records += found
+        sex.update({pid: person.sex for pid, person in people.items()})
+    units = session.execute(
+        select(Unit.id, Unit.name).where(Unit.care_provider_id.in_(providers))
+    ).all()
+    kinds = {uid: rules.unit_kind(name) for uid, name in units}
+    with_coordinator = set(
+        session.scalars(
+            select(UserUnit.unit_id)
+            .join(User, User.id == UserUnit.user_id)
+            .where(
+                User.role == Role.COORDINATOR,
+                User.disabled.is_(False),
+                UserUnit.unit_id.in_(list(kinds)),
+            )
+        )
+    )
+    data = RegionData(records, sex, kinds, with_coordinator)
+    ids = list(kinds)
+    record_rows = session.execute(
+        select(
+            CoordinationRecord.id, CoordinationRecord.patient_id, CoordinationRecord.unit_id
+        ).where(CoordinationRecord.unit_id.in_(ids))
+    ).all()
+    owner = {rid: (pid, uid) for rid, pid, uid in record_rows}
+    if owner:
+        dated: list[tuple[int, date]] = []
+        for model, column in (
+            (Contact, Contact.day),
+            (Meeting, Meeting.day),
+            (Referral, Referral.day),
+        ):
+            dated += [(r, d) for r, d in session.execute(select(model.record_id, column))]
+        dated += [
+            (r, at.date())
+            for r, at in session.execute(select(StatusChange.record_id, StatusChange.changed_at))
+        ]
+        for r, at, kind in session.execute(select(Plan.record_id, Plan.recorded_at, Plan.kind)):
+            dated.append((r, at.date()))
+            if kind == PlanKind.CLOSING_PLAN and r in owner:
+                data.closing_plans.append((*owner[r], at.date()))
+        data.entries = [(*owner[r], d) for r, d in dated if r in owner]
+    for year, sex_, n in session.execute(
+        select(Population.year, Population.sex, Population.insured).where(
+            Population.provider_id.in_(providers)
+        )
+    ):
+        data.insured[(year, sex_)] = data.insured.get((year, sex_), 0) + n
+    return data
+
+
+def _case_facts(data: RegionData) -> list[rules.CaseFact]:
+    facts = []
+    for case in build_cases(data.records):
+        lead = max(case.certificates, key=lambda c: (c.signed_at, c.id))
+        facts.append(
+            rules.CaseFact(
+                case.patient_id,
+                lead.unit_id,
+                data.sex.get(case.patient_id, ""),
+                case.start,
+                case.end,
+                case.days,
+            )
+        )
+    return facts
+
+
+def _pct(share: rules.Share) -> float | None:
+    return None if share.percent is None else round(share.percent, 1)
+
+
+def compute(data: RegionData, window: rules.Window, previous: rules.Window) -> dict[str, Value]:
+    """Every built-in indicator of the region in the window."""
+    out: dict[str, Value] = {}
+    in_window = [r for r in data.records if r.end >= window.start and r.start <= window.end]
+    active = {r.unit_id for r in in_window}
+    with_records = {u for _, u, d in data.entries if window.start <= d <= window.end}
+    for kind in rules.UnitKind:
+        share = rules.coordination_function(
+            kinds=data.kinds,
+            active=active,
+            with_coordinator=data.with_coordinator,
+            with_records=with_records,
+            kind=kind,
+        )
+        out[f"coordination_function.{kind}"] = Value(
+            window.label, None, None, _pct(share), f"{share.numerator} av {share.denominator}"
+        )
+    facts = _case_facts(data)
+    covered = {(p, u) for p, u, d in data.entries if d <= window.end}
+    closing = {(p, u) for p, u, d in data.closing_plans if d <= window.end}
+    for key, threshold, pairs in (
+        ("coordination_coverage.over_60", 60, covered),
+        ("plan_for_closing.over_365", 365, closing),
+    ):
+        shares = rules.coverage(facts, threshold=threshold, window=window, covered=pairs)
+        out[key] = Value(
+            window.label,
+            _pct(shares["F"]),
+            _pct(shares["M"]),
+            _pct(shares["all"]),
+            f"{shares['all'].numerator} av {shares['all'].denominator}",
+        )
+    current = _rates(data, window)
+    before = _rates(data, previous)
+    out["sick_leave.net_days_per_insured"] = Value(window.label, *current)
+    women, men, everyone = (
+        _round(rules.relative_change(c, b)) for c, b in zip(current, before, strict=True)
+    )
+    out["sick_leave.change"] = Value(window.label, women, men, everyone, f"mot {previous.label}")
+    difference = rules.length_difference(facts, window)
+    out["sick_leave.length_difference"] = Value(
+        window.label, None, None, None if difference is None else round(difference, 1)
+    )
+    return out
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _rates(
+    data: RegionData, window: rules.Window
+) -> tuple[float | None, float | None, float | None]:
+    year = window.start.year
+    out = []
+    for sexes in (("F",), ("M",), ("F", "M")):
+        records = [r for r in data.records if data.sex.get(r.patient_id) in sexes]
+        insured = sum(data.insured.get((year, s), 0) for s in sexes)
+        rate = rules.per_insured_and_year(rules.net_days(records, window), insured, window)
+        out.append(None if rate is None else round(rate, 2))
+    return out[0], out[1], out[2]
+
+
+def region_indicators(session: Session, *, region: str, year: int) -> dict[str, list[Value]]:
+    """indicator key → values for the year and its four quarters (quarters
+    after today left out), for the indicators available."""
+    providers = providers_of(session, region=region)
+    if not providers:
+        return {}
+    today = date.today()
+    windows = [rules.year_window(year)] + [
+        q for q in rules.quarter_windows(year) if q.start <= today
+    ]
+    data = load(session, providers=providers, until=date(year, 12, 31))
+    out: dict[str, list[Value]] = {key: [] for key in available()}
+    for window in windows:
+        previous = rules.Window(
+            window.start.replace(year=window.start.year - 1),
+            window.end.replace(year=window.end.year - 1),
+            window.label.replace(str(year), str(year - 1)),
+        )
+        values = compute(data, window, previous)
+        for key in out:
+            if key in values:
+                out[key].append(values[key])
+            elif key in _EXTRA:
+                extra = _EXTRA[key](session, providers, window)
+                if extra is not None:
+                    out[key].append(extra)
+    return out
