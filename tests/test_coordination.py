@@ -186,7 +186,7 @@ def test_a_contact_with_an_outside_party_needs_a_consent(session: Session, party
             day=DAY,
             party=party,
             way=Way.PHONE,
-            summary="",
+            summary="Samtal",
             user=ANNA,
         )
     assert P1 not in str(refused.value)
@@ -211,7 +211,7 @@ def test_a_consent_covers_its_parties_on_its_days_only(session: Session) -> None
             day=day,
             party=party,
             way="email",
-            summary="",
+            summary="Samtal",
             user=ANNA,
         )
 
@@ -232,7 +232,7 @@ def test_a_consent_covers_its_parties_on_its_days_only(session: Session) -> None
             day=DAY,
             party="employer",
             way="phone",
-            summary="",
+            summary="Samtal",
             user=ANNA,
         )
 

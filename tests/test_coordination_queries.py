@@ -38,7 +38,7 @@ def contact(session: Session, patient: str, unit: str, day: date, party: str = "
         day=day,
         party=party,
         way="phone",
-        summary="",
+        summary="Samtal",
         user=ANNA,
     )
 

@@ -85,7 +85,9 @@ def test_a_contact_with_an_outside_party_needs_consent(
     base = f"/patients/{ref_of(engine, data.anna)}/coordination"
     status = post(client, f"{base}/contact", day=TODAY, party="employer", way="phone", summary="x")
     assert status == 422
-    assert post(client, f"{base}/contact", day=TODAY, party="patient", way="phone") == 303
+    assert (
+        post(client, f"{base}/contact", day=TODAY, party="patient", way="phone", summary="x") == 303
+    )
 
 
 def test_a_stale_status_change_is_a_conflict_not_a_lost_update(

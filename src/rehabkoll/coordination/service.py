@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from rehabkoll.accounts.models import User
 from rehabkoll.accounts.service import utcnow
 from rehabkoll.certificates.models import Patient
+from rehabkoll.coordination import rules
 from rehabkoll.coordination.enums import (
     CONSENT_PARTIES,
     MeetingKind,
@@ -60,6 +61,7 @@ from rehabkoll.coordination.queries import (
     measures_by_month,
     statuses,
 )
+from rehabkoll.lib import formats
 
 __all__ = [
     "MEETING_PARTIES",
@@ -124,6 +126,28 @@ class RecordView:
 
     def consent_covers(self, party: Party | str, day: date) -> bool:
         return any(consent.covers(party, day) for consent in self.consents)
+
+
+def _check(problems: rules.Problems) -> None:
+    """Refuse the entry with its first problem."""
+    for field, reason in problems.items():
+        raise InvalidEntryError(field, reason)
+
+
+def _today(now: datetime | None) -> date:
+    """The Swedish day of ``now`` (UTC, as stored)."""
+    return formats.local(now or utcnow()).date()
+
+
+def assignee_problems(session: Session, *, username: str, unit_id: str) -> rules.Problems:
+    """Whether a task can go to ``username``: a user, enabled, of the unit."""
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    known = user is not None and not user.disabled
+    return rules.assignee(
+        username=username.strip(),
+        known=known,
+        of_unit=known and user is not None and unit_id in user.unit_ids,
+    )
 
 
 def _find(session: Session, patient_id: str, unit_id: str) -> CoordinationRecord | None:
@@ -297,11 +321,11 @@ def _parties(parties: Collection[Party | str]) -> list[str]:
     try:
         chosen = {Party(party) for party in parties}
     except ValueError as error:
-        raise InvalidEntryError("parties", "unknown party") from error
+        raise InvalidEntryError("parties", "Välj parter ur listan.") from error
     if not chosen:
-        raise InvalidEntryError("parties", "name at least one party")
+        raise InvalidEntryError("parties", "Kryssa i minst en part som samtycket gäller.")
     if not chosen <= CONSENT_PARTIES:
-        raise InvalidEntryError("parties", "a consent covers outside parties only")
+        raise InvalidEntryError("parties", "Ett samtycke gäller bara parter utanför vården.")
     return sorted(str(party) for party in chosen)
 
 
@@ -319,8 +343,7 @@ def add_consent(
 ) -> Consent:
     """Record the patient's consent (samtycke) to contacts with ``parties``."""
     chosen = _parties(parties)
-    if valid_to is not None and valid_to < valid_from:
-        raise InvalidEntryError("valid_to", "ends before it starts")
+    _check(rules.consent(valid_from=valid_from, valid_to=valid_to))
     now = now or utcnow()
     record = _find_or_create(session, patient_id, unit_id, user, now)
     consent = Consent(
@@ -368,7 +391,7 @@ def withdraw_consent(
     if consent is None or record is None:
         raise NotFoundError("no such consent of this patient at this unit")
     if consent.withdrawn_on is not None:
-        raise InvalidEntryError("withdrawn_on", "the consent is already withdrawn")
+        raise InvalidEntryError("withdrawn_on", "Samtycket är redan återkallat.")
     now = now or utcnow()
     consent.withdrawn_on = on
     consent.withdrawn_by = user.username
@@ -402,11 +425,13 @@ def add_contact(
     summary: str,
     user: User,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> Contact:
     """Record a contact. One with an outside party (employer, Försäkringskassan,
     Arbetsförmedlingen, social services) needs a consent covering that party on
-    ``day``, else ConsentRequiredError."""
+    ``day``, else ConsentRequiredError. Not in the future, not empty."""
     party, way = Party(party), Way(way)
+    _check(rules.contact(day=day, summary=summary, today=today or _today(now)))
     existing = _find(session, patient_id, unit_id)
     _require_consent(session, existing.id if existing else None, party, day)
     now = now or utcnow()
@@ -472,11 +497,15 @@ def add_plan(
     user: User,
     expected_version: int | None = None,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> Plan:
     """Record a new version of the rehabilitation plan or the plan for closing;
-    earlier versions are kept. With ``expected_version`` it refuses (ConflictError)
+    earlier versions are kept; with ``today`` (the day a user makes it) its
+    planned end may not have passed. With ``expected_version`` it refuses (ConflictError)
     when the record moved on since the caller read it. The record's version grows."""
     kind = PlanKind(kind)
+    if today is not None:
+        _check(rules.plan(planned_end=planned_end, today=today))
     now = now or utcnow()
     record = _find(session, patient_id, unit_id)
     if record is None and expected_version not in (None, 0):
@@ -536,10 +565,12 @@ def add_task(
     assignee: str,
     user: User,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> Task:
-    """Add a task on the record for ``assignee`` (a username)."""
-    if not title.strip():
-        raise InvalidEntryError("title", "must not be empty")
+    """Add a task on the record for ``assignee`` (a username: where people
+    type it, check it with ``assignee_problems`` first). With ``today`` (the
+    day a user creates it) it may not be due before that day."""
+    _check(rules.task(title=title, due=due if today else None, today=today or _today(now)))
     now = now or utcnow()
     record = _find_or_create(session, patient_id, unit_id, user, now)
     task = Task(
