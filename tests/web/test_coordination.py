@@ -96,15 +96,16 @@ def test_a_stale_status_change_is_a_conflict_not_a_lost_update(
     client = as_user("koord")
     base = f"/patients/{ref_of(engine, data.anna)}/coordination"
     token = csrf_of(client.get(base).text)
+    # Both forms were read while the record had no status (seen_status "").
     first = client.post(
-        f"{base}/status", data={"status": "active", "version": 0, "csrf_token": token}
+        f"{base}/status", data={"status": "active", "seen_status": "", "csrf_token": token}
     )
     assert first.status_code == 303
     stale = client.post(
-        f"{base}/status", data={"status": "closed", "version": 0, "csrf_token": token}
+        f"{base}/status", data={"status": "closed", "seen_status": "", "csrf_token": token}
     )
     assert stale.status_code == 409
-    assert "ändrat" in stale.text
+    assert "Någon annan sparade en annan status medan du skrev" in stale.text
     assert "Aktiv" in client.get(base).text
 
 

@@ -72,6 +72,7 @@ __all__ = [
     "add_plan",
     "add_referral",
     "add_task",
+    "assignee_problems",
     "closed_records",
     "closing_plans",
     "complete_task",
@@ -83,6 +84,7 @@ __all__ = [
     "my_tasks",
     "set_status",
     "statuses",
+    "unit_tasks",
     "withdraw_consent",
 ]
 
@@ -623,4 +625,15 @@ def my_tasks(
     if not include_done:
         query = query.where(Task.done.is_(False))
     query = query.order_by(Task.done, Task.due.asc().nulls_last(), Task.id)
+    return list(session.scalars(query).unique())
+
+
+def unit_tasks(session: Session, *, unit_id: str) -> list[Task]:
+    """Every open task of the unit's records, by due date (undated last)."""
+    query = (
+        select(Task)
+        .join(Task.record)
+        .where(CoordinationRecord.unit_id == unit_id, Task.done.is_(False))
+        .order_by(Task.due.asc().nulls_last(), Task.id)
+    )
     return list(session.scalars(query).unique())

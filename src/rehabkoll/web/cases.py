@@ -162,7 +162,7 @@ def _optional_int(name: str, text: str) -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        raise FormError(name, "must be a whole number")
+        raise FormError(name, f"{text} är inget heltal: skriv bara siffror.")
     return int(text)
 
 
@@ -173,7 +173,7 @@ def _optional_day(name: str, text: str) -> str | None:
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise FormError(name, "must be a date, YYYY-MM-DD") from None
+        raise FormError(name, f"{text} är inget datum: skriv det som ÅÅÅÅ-MM-DD.") from None
 
 
 Text = Annotated[str, Form(max_length=100)]
@@ -236,7 +236,9 @@ def save_settings(
     check_recent(recent)
     settings = list_settings(viewer)
     if per_page not in worklist.PAGE_SIZES:
-        raise FormError("per_page", f"must be one of {', '.join(map(str, worklist.PAGE_SIZES))}")
+        raise FormError(
+            "per_page", f"Välj ett av {', '.join(map(str, worklist.PAGE_SIZES))} rader per sida."
+        )
     settings.gap, settings.recent, settings.hide_names = gap, recent, bool(hide_names)
     settings.per_page = per_page
     save_list_settings(session, viewer, settings)

@@ -1,21 +1,31 @@
 """The coordination record page (koordineringsinsatser) and its forms, and the
-"my tasks" list. Every read and every change is logged; status and plan
-changes carry the version the form was read at, so a stale edit is refused
-with a conflict instead of silently overwriting someone else's change."""
+task lists. Every read and every change is logged.
+
+A form that cannot be saved comes back on the same page with everything the
+user typed and a Swedish message next to each field (status 422); nothing is
+lost. Concurrent edits conflict only when they touch the same thing: the
+status form carries the status it was read with, the plan form the plan it was
+read with, so a new status does not block a new plan. A true conflict shows
+the other person's version beside the user's own, kept, to merge and save.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rehabkoll.accounts import access
 from rehabkoll.accounts.errors import AccessDeniedError
+from rehabkoll.accounts.models import User, UserUnit
 from rehabkoll.audit.models import Action
 from rehabkoll.audit.service import log_access
+from rehabkoll.coordination import rules
 from rehabkoll.coordination import service as coordination
 from rehabkoll.coordination.enums import (
     CONSENT_PARTIES,
@@ -26,10 +36,12 @@ from rehabkoll.coordination.enums import (
     Status,
     Way,
 )
+from rehabkoll.coordination.errors import ConflictError, ConsentRequiredError, InvalidEntryError
+from rehabkoll.coordination.models import Plan
 from rehabkoll.web import queries
 from rehabkoll.web.cases import list_settings
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
-from rehabkoll.web.errors import FormError
+from rehabkoll.web.forms import Fields, FormProblemsError, FormState
 from rehabkoll.web.patient import open_patient
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -45,39 +57,37 @@ SAVED = {
     "task": "Uppgiften har lagts till.",
     "done": "Uppgiften är klar.",
 }
-Short = Annotated[str, Form(max_length=200)]
-Long = Annotated[str, Form(max_length=5000)]
+TASK_DAYS = 7
+"""A new task is due this many days ahead unless the user picks another day."""
+CONFLICT = (
+    "Någon annan sparade {what} medan du skrev. Din text finns kvar nedan, "
+    "bredvid den sparade versionen: jämför, ändra och spara igen."
+)
 
 
-def _day(name: str, text: str, *, required: bool = True) -> date | None:
-    text = text.strip()
-    if not text:
-        if required:
-            raise FormError(name, "a date is required")
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise FormError(name, "must be a date, YYYY-MM-DD") from None
+class PlanConflictError(Exception):
+    """The plan of this kind changed since the form was read."""
+
+    def __init__(self, current: Plan) -> None:
+        super().__init__("the plan changed")
+        self.current = current
 
 
-def _required_day(name: str, text: str) -> date:
-    day = _day(name, text)
-    assert day is not None
-    return day
+class StatusConflictError(Exception):
+    """The status changed since the form was read."""
 
 
-def _editor(session: Session, viewer: Viewer, ref: str, as_of: date) -> tuple[str, str]:
-    """(patient id, unit id) for a user who may change this patient's record."""
+def _editor(
+    session: Session, viewer: Viewer, ref: str, as_of: date
+) -> tuple[queries.PatientFacts, str]:
+    """The patient and unit for a user who may change this patient's record."""
     if not access.can_edit_coordination(viewer.role):
         raise AccessDeniedError("only coordinators keep the coordination record")
     patient, _ = open_patient(session, viewer, ref, as_of, list_settings(viewer).gap)
-    return patient.id, viewer.require_unit()
+    return patient, viewer.require_unit()
 
 
-def _done(
-    session: Session, viewer: Viewer, patient_id: str, ref: str, what: str, action: Action
-) -> Response:
+def _log(session: Session, viewer: Viewer, patient_id: str, action: Action, detail: str) -> None:
     log_access(
         session,
         user=viewer.user,
@@ -86,10 +96,93 @@ def _done(
         patient_ids=[patient_id],
         action=action,
         purpose=viewer.purpose,
-        detail=what,
+        detail=detail,
     )
-    session.commit()
-    return RedirectResponse(f"/patients/{ref}/coordination?saved={what}#{what}", status_code=303)
+
+
+def unit_users(session: Session, unit_id: str) -> list[User]:
+    """The enabled users of the unit who see patients, by name: who a task can go to."""
+    users = session.scalars(
+        select(User)
+        .join(UserUnit, UserUnit.user_id == User.id)
+        .where(UserUnit.unit_id == unit_id, User.disabled.is_(False))
+    ).unique()
+    return sorted(
+        (u for u in users if access.can_view_patient_list(u.role)), key=lambda u: display(u)
+    )
+
+
+def display(user: User) -> str:
+    """A user as people know them: the name where one is kept, else the user name."""
+    name = getattr(user, "name", None)
+    return name if isinstance(name, str) and name.strip() else user.username
+
+
+def names_of(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
+    wanted = sorted({u for u in usernames if u})
+    if not wanted:
+        return {}
+    users = session.scalars(select(User).where(User.username.in_(wanted)))
+    return {u.username: display(u) for u in users}
+
+
+def _authors(record: coordination.RecordView) -> list[str | None]:
+    found: list[str | None] = [record.updated_by]
+    found += [s.changed_by for s in record.status_changes]
+    for consent in record.consents:
+        found += [consent.recorded_by, consent.withdrawn_by]
+    found += [c.recorded_by for c in record.contacts]
+    found += [m.recorded_by for m in record.meetings]
+    found += [p.recorded_by for p in record.plans]
+    found += [r.recorded_by for r in record.referrals]
+    for task in record.tasks:
+        found += [task.created_by, task.assignee, task.done_by]
+    return found
+
+
+def _page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    patient: queries.PatientFacts,
+    *,
+    as_of: date,
+    state: FormState | None = None,
+    conflict: Plan | None = None,
+    status_code: int = 200,
+    flash: str = "",
+) -> Response:
+    unit_id = viewer.require_unit()
+    record = coordination.get_record(session, patient_id=patient.id, unit_id=unit_id)
+    can_edit = access.can_edit_coordination(viewer.role)
+    assignees = unit_users(session, unit_id) if can_edit else []
+    return render(
+        request,
+        "coordination.html",
+        viewer,
+        status_code=status_code,
+        title="Koordinering",
+        nav="cases",
+        patient=patient,
+        record=record,
+        can_edit=can_edit,
+        flash=flash,
+        today=as_of,
+        task_due=as_of + timedelta(days=TASK_DAYS),
+        state=state or FormState(),
+        conflict=conflict,
+        names=names_of(session, [*_authors(record), *(u.username for u in assignees)]),
+        assignees=[(u.username, display(u)) for u in assignees],
+        statuses=Status.choices(),
+        consent_parties=[(p.value, p.label) for p in Party if p in CONSENT_PARTIES],
+        parties=Party.choices(),
+        ways=Way.choices(),
+        meeting_kinds=MeetingKind.choices(),
+        plan_kinds=PlanKind.choices(),
+        referral_kinds=ReferralKind.choices(),
+        Party=Party,
+        limits={"short": rules.SHORT_MAX, "text": rules.TEXT_MAX, "title": rules.TITLE_MAX},
+    )
 
 
 @router.get("/patients/{ref}/coordination", response_class=HTMLResponse)
@@ -102,279 +195,440 @@ def record_page(
     saved: str = "",
 ) -> Response:
     patient, _ = open_patient(session, viewer, ref, as_of, list_settings(viewer).gap)
-    unit_id = viewer.require_unit()
-    record = coordination.get_record(session, patient_id=patient.id, unit_id=unit_id)
-    log_access(
-        session,
-        user=viewer.user,
-        role=viewer.role,
-        unit_id=unit_id,
-        patient_ids=[patient.id],
-        action=Action.PATIENT_VIEW,
-        purpose=viewer.purpose,
-        detail="coordination record",
-    )
+    viewer.require_unit()
+    _log(session, viewer, patient.id, Action.PATIENT_VIEW, "coordination record")
     session.commit()
-    return render(
+    return _page(request, session, viewer, patient, as_of=as_of, flash=SAVED.get(saved, ""))
+
+
+Change = Callable[[Fields, str, str], None]
+
+
+async def _submit(
+    request: Request,
+    ref: str,
+    session: Session,
+    viewer: Viewer,
+    as_of: date,
+    *,
+    form: str,
+    action: Action,
+    change: Change,
+) -> Response:
+    """Run ``change`` on the posted form; saved → back to the record, else the
+    record page again with the form as typed and its problems."""
+    patient, unit_id = _editor(session, viewer, ref, as_of)
+    data = await request.form()
+    fields = Fields(data)
+    message, conflict, errors = "", None, dict[str, str]()
+    status_code = 422
+    try:
+        change(fields, patient.id, unit_id)
+    except FormProblemsError as problems:
+        errors = problems.problems
+    except InvalidEntryError as error:
+        errors = {error.field: error.reason}
+    except ConsentRequiredError as error:
+        field = "kind" if form == "meeting" else "party"
+        errors = {
+            field: f"Patienten har inget samtycke som gäller kontakt med {error.party} den "
+            "dagen. Registrera samtycket under Samtycke först, eller välj en annan part."
+        }
+    except PlanConflictError as clash:
+        conflict, status_code = clash.current, 409
+        message = CONFLICT.format(what="en ny version av planen")
+    except StatusConflictError:
+        status_code = 409
+        message = CONFLICT.format(what="en annan status")
+    except ConflictError:
+        status_code = 409
+        message = CONFLICT.format(what="en ändring i journalen")
+    else:
+        _log(session, viewer, patient.id, action, form)
+        session.commit()
+        return RedirectResponse(
+            f"/patients/{ref}/coordination?saved={form}#{form}", status_code=303
+        )
+    session.rollback()
+    state = FormState.of(form, data, errors, message)
+    if conflict is not None:
+        # Saving again builds on the version now shown beside the user's text.
+        state.values[f"based_on_{conflict.kind}"] = [str(conflict.id)]
+    if form == "status" and status_code == 409:
+        record = coordination.get_record(session, patient_id=patient.id, unit_id=unit_id)
+        state.values["seen_status"] = [str(record.status or "")]
+    return _page(
         request,
-        "coordination.html",
+        session,
         viewer,
-        title="Koordinering",
-        nav="cases",
-        patient=patient,
-        record=record,
-        can_edit=access.can_edit_coordination(viewer.role),
-        flash=SAVED.get(saved, ""),
-        today=date.today(),
-        statuses=Status.choices(),
-        consent_parties=[(p.value, p.label) for p in Party if p in CONSENT_PARTIES],
-        parties=Party.choices(),
-        ways=Way.choices(),
-        meeting_kinds=MeetingKind.choices(),
-        plan_kinds=PlanKind.choices(),
-        referral_kinds=ReferralKind.choices(),
-        Party=Party,
+        patient,
+        as_of=as_of,
+        state=state,
+        conflict=conflict,
+        status_code=status_code,
     )
 
 
 @router.post("/patients/{ref}/coordination/status")
-def set_status(
-    ref: str,
-    session: SessionDep,
-    viewer: CurrentUser,
-    as_of: AsOf,
-    status: Short,
-    version: Annotated[int, Form()],
+async def set_status(
+    request: Request, ref: str, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
-    patient_id, unit_id = _editor(session, viewer, ref, as_of)
-    try:
-        chosen = Status(status)
-    except ValueError:
-        raise FormError("status", "unknown status") from None
-    coordination.set_status(
+    def change(fields: Fields, patient_id: str, unit_id: str) -> None:
+        chosen = fields.choice("status", Status)
+        fields.raise_problems()
+        assert chosen is not None
+        record = coordination.get_record(session, patient_id=patient_id, unit_id=unit_id)
+        if fields.raw("seen_status") != str(record.status or ""):
+            raise StatusConflictError
+        coordination.set_status(
+            session,
+            patient_id=patient_id,
+            unit_id=unit_id,
+            status=chosen,
+            expected_version=record.version,
+            user=viewer.user,
+        )
+
+    return await _submit(
+        request,
+        ref,
         session,
-        patient_id=patient_id,
-        unit_id=unit_id,
-        status=chosen,
-        expected_version=version,
-        user=viewer.user,
+        viewer,
+        as_of,
+        form="status",
+        action=Action.COORDINATION_UPDATE,
+        change=change,
     )
-    return _done(session, viewer, patient_id, ref, "status", Action.COORDINATION_UPDATE)
 
 
 @router.post("/patients/{ref}/coordination/consent")
 async def add_consent(
-    request: Request,
-    ref: str,
-    session: SessionDep,
-    viewer: CurrentUser,
-    as_of: AsOf,
-    valid_from: Short,
-    valid_to: Short = "",
-    note: Long = "",
+    request: Request, ref: str, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
-    patient_id, unit_id = _editor(session, viewer, ref, as_of)
-    form = await request.form()
-    coordination.add_consent(
+    def change(fields: Fields, patient_id: str, unit_id: str) -> None:
+        valid_from = fields.day("valid_from")
+        valid_to = fields.day("valid_to", required=False)
+        note = fields.text("note", limit=rules.TEXT_MAX)
+        parties = fields.all("parties")
+        if not parties:
+            fields.problem("parties", "Kryssa i minst en part som samtycket gäller.")
+        if valid_from is not None:
+            fields.add(rules.consent(valid_from=valid_from, valid_to=valid_to))
+        fields.raise_problems()
+        assert valid_from is not None
+        coordination.add_consent(
+            session,
+            patient_id=patient_id,
+            unit_id=unit_id,
+            parties=parties,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            note=note,
+            user=viewer.user,
+        )
+
+    return await _submit(
+        request,
+        ref,
         session,
-        patient_id=patient_id,
-        unit_id=unit_id,
-        parties=[str(p) for p in form.getlist("parties")],
-        valid_from=_required_day("valid_from", valid_from),
-        valid_to=_day("valid_to", valid_to, required=False),
-        note=note,
-        user=viewer.user,
+        viewer,
+        as_of,
+        form="consent",
+        action=Action.COORDINATION_CREATE,
+        change=change,
     )
-    return _done(session, viewer, patient_id, ref, "consent", Action.COORDINATION_CREATE)
 
 
 @router.post("/patients/{ref}/coordination/consent/{consent_id}/withdraw")
-def withdraw_consent(
+async def withdraw_consent(
+    request: Request,
     ref: str,
     consent_id: int,
     session: SessionDep,
     viewer: CurrentUser,
     as_of: AsOf,
-    on: Short,
 ) -> Response:
-    patient_id, unit_id = _editor(session, viewer, ref, as_of)
-    coordination.withdraw_consent(
+    def change(fields: Fields, patient_id: str, unit_id: str) -> None:
+        on = fields.day("on")
+        fields.raise_problems()
+        assert on is not None
+        coordination.withdraw_consent(
+            session,
+            patient_id=patient_id,
+            consent_id=consent_id,
+            unit_id=unit_id,
+            on=on,
+            user=viewer.user,
+        )
+
+    return await _submit(
+        request,
+        ref,
         session,
-        patient_id=patient_id,
-        consent_id=consent_id,
-        unit_id=unit_id,
-        on=_required_day("on", on),
-        user=viewer.user,
+        viewer,
+        as_of,
+        form="withdrawn",
+        action=Action.COORDINATION_UPDATE,
+        change=change,
     )
-    return _done(session, viewer, patient_id, ref, "withdrawn", Action.COORDINATION_UPDATE)
 
 
 @router.post("/patients/{ref}/coordination/contact")
-def add_contact(
-    ref: str,
-    session: SessionDep,
-    viewer: CurrentUser,
-    as_of: AsOf,
-    day: Short,
-    party: Short,
-    way: Short,
-    summary: Long = "",
+async def add_contact(
+    request: Request, ref: str, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
-    patient_id, unit_id = _editor(session, viewer, ref, as_of)
-    coordination.add_contact(
+    def change(fields: Fields, patient_id: str, unit_id: str) -> None:
+        day = fields.day("day")
+        party = fields.choice("party", Party)
+        way = fields.choice("way", Way)
+        summary = fields.text("summary", limit=rules.TEXT_MAX)
+        if day is not None:
+            fields.add(rules.contact(day=day, summary=summary, today=as_of))
+        fields.raise_problems()
+        assert day is not None
+        assert party is not None
+        assert way is not None
+        coordination.add_contact(
+            session,
+            patient_id=patient_id,
+            unit_id=unit_id,
+            day=day,
+            party=party,
+            way=way,
+            summary=summary,
+            user=viewer.user,
+            today=as_of,
+        )
+
+    return await _submit(
+        request,
+        ref,
         session,
-        patient_id=patient_id,
-        unit_id=unit_id,
-        day=_required_day("day", day),
-        party=_choice(Party, "party", party),
-        way=_choice(Way, "way", way),
-        summary=summary,
-        user=viewer.user,
+        viewer,
+        as_of,
+        form="contact",
+        action=Action.COORDINATION_CREATE,
+        change=change,
     )
-    return _done(session, viewer, patient_id, ref, "contact", Action.COORDINATION_CREATE)
 
 
 @router.post("/patients/{ref}/coordination/meeting")
-def add_meeting(
-    ref: str,
-    session: SessionDep,
-    viewer: CurrentUser,
-    as_of: AsOf,
-    kind: Short,
-    day: Short,
-    participants: Long = "",
-    outcome: Long = "",
+async def add_meeting(
+    request: Request, ref: str, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
-    patient_id, unit_id = _editor(session, viewer, ref, as_of)
-    coordination.add_meeting(
+    def change(fields: Fields, patient_id: str, unit_id: str) -> None:
+        kind = fields.choice("kind", MeetingKind)
+        day = fields.day("day")
+        participants = fields.text("participants", limit=rules.SHORT_MAX * 5)
+        outcome = fields.text("outcome", limit=rules.TEXT_MAX)
+        fields.raise_problems()
+        assert kind is not None
+        assert day is not None
+        coordination.add_meeting(
+            session,
+            patient_id=patient_id,
+            unit_id=unit_id,
+            kind=kind,
+            day=day,
+            participants=[p for p in participants.replace("\n", ",").split(",") if p.strip()],
+            outcome=outcome,
+            user=viewer.user,
+        )
+
+    return await _submit(
+        request,
+        ref,
         session,
-        patient_id=patient_id,
-        unit_id=unit_id,
-        kind=_choice(MeetingKind, "kind", kind),
-        day=_required_day("day", day),
-        participants=[p for p in participants.replace("\n", ",").split(",") if p.strip()],
-        outcome=outcome,
-        user=viewer.user,
+        viewer,
+        as_of,
+        form="meeting",
+        action=Action.COORDINATION_CREATE,
+        change=change,
     )
-    return _done(session, viewer, patient_id, ref, "meeting", Action.COORDINATION_CREATE)
 
 
 @router.post("/patients/{ref}/coordination/plan")
-def add_plan(
-    ref: str,
-    session: SessionDep,
-    viewer: CurrentUser,
-    as_of: AsOf,
-    kind: Short,
-    version: Annotated[int, Form()],
-    text: Long = "",
-    planned_end: Short = "",
-    responsible: Short = "",
+async def add_plan(
+    request: Request, ref: str, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
-    patient_id, unit_id = _editor(session, viewer, ref, as_of)
-    coordination.add_plan(
+    def change(fields: Fields, patient_id: str, unit_id: str) -> None:
+        kind = fields.choice("kind", PlanKind)
+        text = fields.text("text", limit=rules.TEXT_MAX, required="Skriv planens innehåll.")
+        planned_end = fields.day("planned_end", required=False)
+        responsible = fields.text("responsible", limit=rules.SHORT_MAX)
+        fields.add(rules.plan(planned_end=planned_end, today=as_of))
+        fields.raise_problems()
+        assert kind is not None
+        record = coordination.get_record(session, patient_id=patient_id, unit_id=unit_id)
+        current = record.current_plan(kind)
+        if fields.integer(f"based_on_{kind}") != (current.id if current else 0):
+            assert current is not None
+            raise PlanConflictError(current)
+        coordination.add_plan(
+            session,
+            patient_id=patient_id,
+            unit_id=unit_id,
+            kind=kind,
+            text=text,
+            planned_end=planned_end,
+            responsible=responsible,
+            expected_version=record.version,
+            user=viewer.user,
+            today=as_of,
+        )
+
+    return await _submit(
+        request,
+        ref,
         session,
-        patient_id=patient_id,
-        unit_id=unit_id,
-        kind=_choice(PlanKind, "kind", kind),
-        text=text,
-        planned_end=_day("planned_end", planned_end, required=False),
-        responsible=responsible,
-        expected_version=version,
-        user=viewer.user,
+        viewer,
+        as_of,
+        form="plan",
+        action=Action.COORDINATION_UPDATE,
+        change=change,
     )
-    return _done(session, viewer, patient_id, ref, "plan", Action.COORDINATION_UPDATE)
 
 
 @router.post("/patients/{ref}/coordination/referral")
-def add_referral(
-    ref: str,
-    session: SessionDep,
-    viewer: CurrentUser,
-    as_of: AsOf,
-    kind: Short,
-    day: Short,
-    note: Long = "",
+async def add_referral(
+    request: Request, ref: str, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
-    patient_id, unit_id = _editor(session, viewer, ref, as_of)
-    coordination.add_referral(
+    def change(fields: Fields, patient_id: str, unit_id: str) -> None:
+        kind = fields.choice("kind", ReferralKind)
+        day = fields.day("day")
+        note = fields.text("note", limit=rules.TEXT_MAX)
+        fields.raise_problems()
+        assert kind is not None
+        assert day is not None
+        coordination.add_referral(
+            session,
+            patient_id=patient_id,
+            unit_id=unit_id,
+            kind=kind,
+            day=day,
+            note=note,
+            user=viewer.user,
+        )
+
+    return await _submit(
+        request,
+        ref,
         session,
-        patient_id=patient_id,
-        unit_id=unit_id,
-        kind=_choice(ReferralKind, "kind", kind),
-        day=_required_day("day", day),
-        note=note,
-        user=viewer.user,
+        viewer,
+        as_of,
+        form="referral",
+        action=Action.COORDINATION_CREATE,
+        change=change,
     )
-    return _done(session, viewer, patient_id, ref, "referral", Action.COORDINATION_CREATE)
 
 
 @router.post("/patients/{ref}/coordination/task")
-def add_task(
-    ref: str,
-    session: SessionDep,
-    viewer: CurrentUser,
-    as_of: AsOf,
-    title: Short,
-    due: Short = "",
-    assignee: Short = "",
+async def add_task(
+    request: Request, ref: str, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
-    patient_id, unit_id = _editor(session, viewer, ref, as_of)
-    coordination.add_task(
+    def change(fields: Fields, patient_id: str, unit_id: str) -> None:
+        title = fields.text("title", limit=rules.TITLE_MAX)
+        due = fields.day("due", required=False)
+        assignee = fields.text("assignee", limit=rules.SHORT_MAX) or viewer.username
+        fields.add(rules.task(title=title, due=due, today=as_of))
+        fields.add(coordination.assignee_problems(session, username=assignee, unit_id=unit_id))
+        fields.raise_problems()
+        coordination.add_task(
+            session,
+            patient_id=patient_id,
+            unit_id=unit_id,
+            title=title,
+            due=due,
+            assignee=assignee,
+            user=viewer.user,
+            today=as_of,
+        )
+
+    return await _submit(
+        request,
+        ref,
         session,
-        patient_id=patient_id,
-        unit_id=unit_id,
-        title=title,
-        due=_day("due", due, required=False),
-        assignee=assignee.strip() or viewer.username,
-        user=viewer.user,
+        viewer,
+        as_of,
+        form="task",
+        action=Action.COORDINATION_CREATE,
+        change=change,
     )
-    return _done(session, viewer, patient_id, ref, "task", Action.COORDINATION_CREATE)
 
 
 @router.post("/patients/{ref}/coordination/task/{task_id}/done")
 def complete_task(
-    ref: str, task_id: int, session: SessionDep, viewer: CurrentUser, as_of: AsOf
+    ref: str, task_id: int, session: SessionDep, viewer: CurrentUser, as_of: AsOf, back: str = ""
 ) -> Response:
-    patient_id, unit_id = _editor(session, viewer, ref, as_of)
+    patient, unit_id = _editor(session, viewer, ref, as_of)
     coordination.complete_task(
-        session, patient_id=patient_id, task_id=task_id, unit_id=unit_id, user=viewer.user
+        session, patient_id=patient.id, task_id=task_id, unit_id=unit_id, user=viewer.user
     )
-    return _done(session, viewer, patient_id, ref, "done", Action.COORDINATION_UPDATE)
+    _log(session, viewer, patient.id, Action.COORDINATION_UPDATE, "done")
+    session.commit()
+    lists = {"tasks": "/tasks", "unit-tasks": "/tasks/unit"}
+    if back in lists:
+        return RedirectResponse(f"{lists[back]}?saved=done", status_code=303)
+    return RedirectResponse(f"/patients/{ref}/coordination?saved=done#task", status_code=303)
 
 
-def _choice(
-    kind: type[Status | Party | Way | MeetingKind | PlanKind | ReferralKind], name: str, value: str
-) -> str:
-    try:
-        return str(kind(value))
-    except ValueError:
-        raise FormError(name, "not one of the choices") from None
-
-
-@router.get("/tasks", response_class=HTMLResponse)
-def my_tasks(request: Request, session: SessionDep, viewer: CurrentUser) -> Response:
-    unit_id = viewer.require_patients()
-    tasks = coordination.my_tasks(session, username=viewer.username, unit_id=unit_id)
+def _task_page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    *,
+    tasks: list[Any],
+    unit_wide: bool,
+    saved: str,
+) -> Response:
     patients = queries.patients_by_id(session, {t.record.patient_id for t in tasks})
-    log_access(
-        session,
-        user=viewer.user,
-        role=viewer.role,
-        unit_id=unit_id,
-        patient_ids=sorted(patients),
-        action=Action.WORKLIST_VIEW,
-        purpose=viewer.purpose,
-        detail="my tasks",
-    )
+    _log_many(session, viewer, sorted(patients), "unit tasks" if unit_wide else "my tasks")
     session.commit()
     return render(
         request,
         "tasks.html",
         viewer,
-        title="Mina uppgifter",
+        title="Enhetens uppgifter" if unit_wide else "Mina uppgifter",
         nav="tasks",
         tasks=tasks,
         patients=patients,
+        names=names_of(session, [t.assignee for t in tasks]),
         today=date.today(),
+        unit_wide=unit_wide,
+        can_edit=access.can_edit_coordination(viewer.role),
+        flash=SAVED.get(saved, ""),
     )
+
+
+def _log_many(session: Session, viewer: Viewer, patient_ids: list[str], detail: str) -> None:
+    log_access(
+        session,
+        user=viewer.user,
+        role=viewer.role,
+        unit_id=viewer.unit_id,
+        patient_ids=patient_ids,
+        action=Action.WORKLIST_VIEW,
+        purpose=viewer.purpose,
+        detail=detail,
+    )
+
+
+@router.get("/tasks", response_class=HTMLResponse)
+def my_tasks(
+    request: Request, session: SessionDep, viewer: CurrentUser, saved: str = ""
+) -> Response:
+    unit_id = viewer.require_patients()
+    tasks = coordination.my_tasks(session, username=viewer.username, unit_id=unit_id)
+    return _task_page(request, session, viewer, tasks=tasks, unit_wide=False, saved=saved)
+
+
+@router.get("/tasks/unit", response_class=HTMLResponse)
+def unit_tasks(
+    request: Request, session: SessionDep, viewer: CurrentUser, saved: str = ""
+) -> Response:
+    """Every open task of the unit, for the unit's coordinators."""
+    unit_id = viewer.require_patients()
+    if not access.can_edit_coordination(viewer.role):
+        raise AccessDeniedError("the unit's tasks are for its coordinators")
+    tasks = coordination.unit_tasks(session, unit_id=unit_id)
+    return _task_page(request, session, viewer, tasks=tasks, unit_wide=True, saved=saved)

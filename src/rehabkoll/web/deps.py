@@ -37,7 +37,7 @@ from rehabkoll.accounts.models import User, WebSession
 from rehabkoll.accounts.roles import Role
 from rehabkoll.certificates.models import Unit
 from rehabkoll.config import get_settings
-from rehabkoll.lib import diagnosis_texts, personnummer
+from rehabkoll.lib import diagnosis_texts, formats, personnummer
 from rehabkoll.web import charts, worklist
 
 SESSION_COOKIE = "rehabkoll_session"
@@ -73,6 +73,8 @@ templates.env.globals["OCCUPATIONS"] = worklist.OCCUPATIONS
 templates.env.globals["SEXES"] = worklist.SEXES
 templates.env.globals["PROTECTED_LABEL"] = worklist.PROTECTED_LABEL
 templates.env.globals["diagnosis"] = diagnosis_texts.describe
+for _name in ("day", "moment", "number", "percent", "days"):
+    templates.env.filters[_name] = getattr(formats, _name)
 templates.env.tests["synthetic_number"] = lambda text: personnummer.parse(text).synthetic
 
 

@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rehabkoll.accounts.errors import AccessDeniedError, NotAuthenticatedError
-from rehabkoll.cases.engine import InvalidSettingError
+from rehabkoll.cases.engine import MAX_GAP, MAX_RECENT, InvalidSettingError
 from rehabkoll.certificates.schema import FieldError
 from rehabkoll.coordination.errors import (
     ConflictError,
@@ -110,7 +110,16 @@ async def csrf_failed(request: Request, exc: Exception) -> Response:
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return _answer(request, 404, "Hittades inte", str(exc) or "not found")
+    if _is_api(request):
+        return _answer(request, 404, "Hittades inte", str(exc) or "not found")
+    return _page(
+        request,
+        404,
+        "Hittades inte",
+        "Det du letade efter finns inte här: länken kan vara gammal, eller uppgiften "
+        "hör till en annan patient eller enhet. Gå till Pågående sjukfall och öppna "
+        "patienten därifrån.",
+    )
 
 
 async def conflict(request: Request, exc: Exception) -> Response:
@@ -123,12 +132,46 @@ async def conflict(request: Request, exc: Exception) -> Response:
     return _answer(request, 409, "Krock: journalen har ändrats", message)
 
 
+FIELD_LABELS = {
+    "gap": "Glapp mellan intyg",
+    "recent": "Nyligen avslutade",
+    "per_page": "Rader per sida",
+    "min_days": "Längd från",
+    "max_days": "Längd till",
+    "min_age": "Ålder från",
+    "max_age": "Ålder till",
+    "end_from": "Slutdatum från",
+    "end_to": "Slutdatum till",
+    "text": "Fritext",
+    "version": "Version",
+    "request": "Formuläret",
+}
+"""Swedish names of the fields a page's message may name."""
+
+_PYDANTIC = {
+    "missing": "måste fyllas i",
+    "string_too_long": "är för lång (högst {max_length} tecken)",
+    "int_parsing": "ska vara ett heltal",
+    "int_type": "ska vara ett heltal",
+    "date_from_datetime_parsing": "ska vara ett datum, ÅÅÅÅ-MM-DD",
+    "date_parsing": "ska vara ett datum, ÅÅÅÅ-MM-DD",
+    "greater_than_equal": "ska vara minst {ge}",
+    "less_than_equal": "ska vara högst {le}",
+}
+
+
 def _unprocessable(request: Request, field: str, reason: str) -> Response:
     if _is_api(request):
         return JSONResponse(
             {"detail": f"{field}: {reason}", "field": field, "reason": reason}, status_code=422
         )
-    return _page(request, 422, "Felaktiga uppgifter", f"{field}: {reason}")
+    label = FIELD_LABELS.get(field, field)
+    return _page(
+        request,
+        422,
+        "Uppgifterna kunde inte sparas",
+        f"{label}: {reason} Gå tillbaka, rätta uppgiften och försök igen.",
+    )
 
 
 async def field_error(request: Request, exc: Exception) -> Response:
@@ -149,26 +192,59 @@ async def consent_required(request: Request, exc: Exception) -> Response:
 
 
 async def coordination_error(request: Request, exc: Exception) -> Response:
-    return _unprocessable(request, getattr(exc, "field", "record"), str(exc))
+    if _is_api(request):
+        return _unprocessable(request, getattr(exc, "field", "record"), str(exc))
+    return _page(
+        request,
+        422,
+        "Ändringen kunde inte sparas",
+        "Koordineringsjournalen tog inte emot ändringen. Ladda om journalen och försök igen.",
+    )
 
 
 async def invalid_setting(request: Request, exc: Exception) -> Response:
     text = str(exc)
-    return _unprocessable(request, "recent" if text.startswith("recent") else "gap", text)
+    field = "recent" if text.startswith("recent") else "gap"
+    if _is_api(request):
+        return _unprocessable(request, field, text)
+    limit = MAX_RECENT if field == "recent" else MAX_GAP
+    return _unprocessable(request, field, f"Välj ett antal dagar från 0 till {limit}.")
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {"loc": ("request",), "msg": "invalid"}
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
-    return _unprocessable(request, ".".join(loc) or "request", str(first.get("msg", "invalid")))
+    field = ".".join(loc) or "request"
+    if _is_api(request):
+        return _unprocessable(request, field, str(first.get("msg", "invalid")))
+    template = _PYDANTIC.get(str(first.get("type", "")), "har ett värde som inte går att använda")
+    context = first.get("ctx")
+    try:
+        reason = template.format(**(context if isinstance(context, dict) else {}))
+    except (KeyError, IndexError):
+        reason = template
+    return _unprocessable(request, field, reason[:1].upper() + reason[1:] + ".")
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if _is_api(request):
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-    return _page(request, exc.status_code, "Fel", str(exc.detail))
+    heading, message = HTTP_PAGES.get(
+        exc.status_code,
+        ("Något gick fel", "Sidan kunde inte visas. Gå tillbaka och försök igen."),
+    )
+    return _page(request, exc.status_code, heading, message)
+
+
+HTTP_PAGES = {
+    404: ("Sidan finns inte", "Adressen leder ingenstans. Använd menyn för att komma vidare."),
+    405: (
+        "Det går inte att göra så",
+        "Sidan tar inte emot det här anropet. Gå tillbaka och använd sidans knappar.",
+    ),
+}
 
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
