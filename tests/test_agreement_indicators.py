@@ -187,7 +187,7 @@ def test_a_regions_indicators_from_its_data(engine: Engine) -> None:
         )  # fmt: skip
         coordination.add_contact(
             session, patient_id=a, unit_id=UNIT, day=date(2025, 2, 10), party="patient",
-            way="phone", summary="", user=coordinator,
+            way="phone", summary="Samtal", user=coordinator,
         )  # fmt: skip
         insured_population.store(
             session,
