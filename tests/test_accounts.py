@@ -15,6 +15,7 @@ from rehabkoll.accounts.errors import (
     AccessDeniedError,
     AccountLockedError,
     LoginFailedError,
+    LoginThrottledError,
     UnknownUserError,
     UserExistsError,
     WeakPasswordError,
@@ -96,27 +97,37 @@ def test_a_wrong_password_and_an_unknown_user_fail_alike(session: Session) -> No
     assert str(wrong.value) == str(unknown.value)
 
 
-def test_failed_logins_slow_down_and_the_fifth_locks_for_15_minutes(session: Session) -> None:
+def test_failed_logins_make_the_next_attempt_wait_and_the_fifth_locks_for_15_minutes(
+    session: Session,
+) -> None:
     add(session)
-    delays = []
+    now = T0
+    waits = []
     for _ in range(4):
         with pytest.raises(LoginFailedError) as failed:
-            service.authenticate(session, username="anna", password="wrong", now=T0)
+            service.authenticate(session, username="anna", password="wrong", now=now)
         session.commit()  # callers commit after a failure, or the count is lost
-        delays.append(failed.value.delay_seconds)
-    assert delays == sorted(delays)
-    assert delays[0] < delays[-1]
+        waits.append(failed.value.retry_after)
+        # Within the wait even the right password is refused, unchecked.
+        with pytest.raises(LoginThrottledError) as early:
+            service.authenticate(session, username="anna", password=PASSWORD, now=now)
+        session.commit()
+        assert early.value.retry_after == failed.value.retry_after
+        now += timedelta(seconds=failed.value.retry_after)
+    # 0.5 s after the first failure, doubling.
+    assert waits == [0.5, 1.0, 2.0, 4.0]
     with pytest.raises(AccountLockedError) as locked:
-        service.authenticate(session, username="anna", password="wrong", now=T0)
+        service.authenticate(session, username="anna", password="wrong", now=now)
     session.commit()
-    assert locked.value.until == T0 + timedelta(minutes=15)
+    assert locked.value.until == now + timedelta(minutes=15)
+    assert locked.value.retry_after == 15 * 60
     # While locked even the right password is refused ...
     with pytest.raises(AccountLockedError):
         service.authenticate(
-            session, username="anna", password=PASSWORD, now=T0 + timedelta(minutes=14)
+            session, username="anna", password=PASSWORD, now=now + timedelta(minutes=14)
         )
     # ... and afterwards it works again.
-    later = T0 + timedelta(minutes=16)
+    later = now + timedelta(minutes=16)
     assert service.authenticate(session, username="anna", password=PASSWORD, now=later)
 
 
@@ -124,7 +135,9 @@ def test_a_successful_login_resets_the_failure_count(session: Session) -> None:
     user = add(session)
     for _ in range(3):
         with pytest.raises(LoginFailedError):
-            service.authenticate(session, username="anna", password="wrong", now=T0)
+            service.authenticate(
+                session, username="anna", password="wrong", now=T0, delay_scale=0.0
+            )
     service.authenticate(session, username="anna", password=PASSWORD, now=T0)
     assert user.failed_logins == 0
 

@@ -24,22 +24,32 @@ class AccessDeniedError(AccountsError):
 class LoginFailedError(AccountsError):
     """Wrong username or password, or a disabled account; deliberately one message.
 
-    ``delay_seconds`` is how long the caller should wait before answering, so
-    that repeated guesses slow down (the service never sleeps itself).
+    ``retry_after`` is how long no new attempt of the account will be checked
+    (the service never sleeps; the login page says so at once).
     """
 
-    def __init__(self, delay_seconds: float = 0.0) -> None:
+    def __init__(self, retry_after: float = 0.0) -> None:
         super().__init__("wrong username or password")
-        self.delay_seconds = delay_seconds
+        self.retry_after = retry_after
+
+
+class LoginThrottledError(AccountsError):
+    """Too soon after a failed login: refused at once, the password unchecked;
+    try again after ``retry_after`` seconds (HTTP 429 with Retry-After)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("too soon after a failed login; try again shortly")
+        self.retry_after = retry_after
 
 
 class AccountLockedError(AccountsError):
-    """Too many failed logins: the account is locked until ``until`` (UTC)."""
+    """Too many failed logins: the account is locked until ``until`` (UTC),
+    ``retry_after`` seconds from now."""
 
-    def __init__(self, until: datetime, delay_seconds: float = 0.0) -> None:
+    def __init__(self, until: datetime, retry_after: float = 0.0) -> None:
         super().__init__("too many failed logins; the account is locked for a while")
         self.until = until
-        self.delay_seconds = delay_seconds
+        self.retry_after = retry_after
 
 
 class UserExistsError(AccountsError):

@@ -29,6 +29,8 @@ class User(Base):
     accepted_notice_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    #: After a failed login, no new attempt is checked before this time (429).
+    login_wait_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -4,10 +4,11 @@ Every function works inside the session it is given and never commits; the
 caller (a command, a route) owns the transaction. Times are naive UTC, like
 every other time in the database.
 
-Failed logins change the database too (the failure counter, the lock): a
-caller that catches ``LoginFailedError`` or ``AccountLockedError`` must still
-commit, or the count is lost. ``authenticate`` never sleeps; the errors carry
-``delay_seconds`` for the caller to wait before answering.
+Failed logins change the database too (the failure counter, the wait, the
+lock): a caller that catches ``LoginFailedError``, ``LoginThrottledError`` or
+``AccountLockedError`` must still commit, or the count is lost. Nothing here
+sleeps: after a failure, attempts are refused at once (``LoginThrottledError``
+with ``retry_after``) until the wait is over, without checking the password.
 """
 
 from __future__ import annotations
@@ -15,19 +16,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from rehabkoll.accounts.errors import (
     AccessDeniedError,
     AccountLockedError,
     LoginFailedError,
+    LoginThrottledError,
     UnknownUserError,
     UserExistsError,
     WeakPasswordError,
@@ -65,8 +68,8 @@ def check_password(password: str) -> None:
 
 
 def login_delay(failures: int) -> float:
-    """Seconds to wait before answering after ``failures`` failed logins in a row:
-    0.5 s after the first, doubling, at most 8 s."""
+    """Seconds in which no new attempt is checked after ``failures`` failed
+    logins in a row: 0.5 s after the first, doubling, at most 8 s."""
     if failures <= 0:
         return 0.0
     return float(min(0.5 * 2 ** (failures - 1), 8.0))
@@ -137,42 +140,115 @@ def disable_user(session: Session, *, username: str) -> User:
     return user
 
 
-def authenticate(
-    session: Session, *, username: str, password: str, now: datetime | None = None
-) -> User:
-    """The user whose username and password these are.
+@dataclass(frozen=True, slots=True)
+class LoginClaim:
+    """A login attempt allowed to be checked: the user (None for an unknown
+    username) and the attempt's number among the failures in a row."""
 
-    Raises LoginFailedError for an unknown user, a wrong password or a
-    disabled account (one message for all three), and AccountLockedError
-    while the account is locked. The fifth failure in a row locks the account
-    for ``LOCK_MINUTES``. Commit even when it raises (see the module doc).
+    username: str
+    user_id: int | None
+    attempt: int
+
+
+def claim_login(session: Session, *, username: str, now: datetime | None = None) -> LoginClaim:
+    """Count a login attempt before its password is checked, in one conditional
+    UPDATE … RETURNING: it succeeds only while the account is not locked, not
+    waiting after a failure, and fewer than ``MAX_FAILED_LOGINS`` attempts are
+    counted. So however many attempts arrive at once, at most that many
+    passwords are checked before the lock holds (the database serialises the
+    UPDATEs: a row lock on PostgreSQL, the write lock on SQLite).
+
+    Raises AccountLockedError while locked and LoginThrottledError while the
+    account waits after a failure (or other attempts are being checked);
+    neither checks the password. Commit before ``check_login``, so that the
+    count is seen by every other attempt while this one's password is checked.
     """
     now = now or utcnow()
     user = get_user(session, username=username)
     if user is None:
-        _verify(_dummy_hash(), password)
-        raise LoginFailedError(delay_seconds=login_delay(1))
+        return LoginClaim(username, None, 1)
+    claimed = session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.locked_until.is_(None), User.locked_until <= now),
+            or_(User.login_wait_until.is_(None), User.login_wait_until <= now),
+            User.failed_logins < MAX_FAILED_LOGINS,
+        )
+        .values(failed_logins=User.failed_logins + 1, locked_until=None)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    session.refresh(user)
+    if claimed is not None:
+        return LoginClaim(username, user.id, int(claimed))
     if user.locked_until is not None and user.locked_until > now:
-        raise AccountLockedError(user.locked_until, delay_seconds=login_delay(MAX_FAILED_LOGINS))
-    if user.locked_until is not None:
-        # The lock has run out: start counting again.
-        user.locked_until = None
-        user.failed_logins = 0
+        raise AccountLockedError(user.locked_until, retry_after=_seconds(user.locked_until - now))
+    if user.login_wait_until is not None and user.login_wait_until > now:
+        raise LoginThrottledError(retry_after=_seconds(user.login_wait_until - now))
+    # The last attempts allowed are being checked right now.
+    raise LoginThrottledError(retry_after=1)
+
+
+def check_login(
+    session: Session,
+    claim: LoginClaim,
+    *,
+    password: str,
+    now: datetime | None = None,
+    delay_scale: float = 1.0,
+) -> User:
+    """Check the password of a claimed attempt; the user, or an error.
+
+    Raises LoginFailedError for an unknown user, a wrong password or a disabled
+    account (one message for all three); no new attempt of the account is then
+    checked for ``login_delay(attempt) * delay_scale`` seconds. The attempt
+    that reaches ``MAX_FAILED_LOGINS`` locks the account for ``LOCK_MINUTES``
+    (AccountLockedError). Commit even when it raises.
+    """
+    now = now or utcnow()
+    user = session.get(User, claim.user_id) if claim.user_id is not None else None
+    if user is None:
+        _verify(_dummy_hash(), password)
+        raise LoginFailedError(retry_after=login_delay(1) * delay_scale)
+    where = update(User).where(User.id == user.id).execution_options(synchronize_session=False)
     if not _verify(user.password_hash, password) or user.disabled:
-        user.failed_logins += 1
-        delay = login_delay(user.failed_logins)
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-            session.flush()
-            raise AccountLockedError(user.locked_until, delay_seconds=delay)
-        session.flush()
-        raise LoginFailedError(delay_seconds=delay)
-    user.failed_logins = 0
+        if claim.attempt >= MAX_FAILED_LOGINS:
+            until = now + timedelta(minutes=LOCK_MINUTES)
+            session.execute(
+                where.values(locked_until=until, failed_logins=0, login_wait_until=None)
+            )
+            session.refresh(user)
+            raise AccountLockedError(until, retry_after=_seconds(until - now))
+        wait = login_delay(claim.attempt) * delay_scale
+        session.execute(where.values(login_wait_until=now + timedelta(seconds=wait)))
+        session.refresh(user)
+        raise LoginFailedError(retry_after=wait)
+    values: dict[str, object] = {"failed_logins": 0, "login_wait_until": None}
     if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    session.flush()
+        values["password_hash"] = _hasher.hash(password)
+    session.execute(where.values(values))
+    session.refresh(user)
     return user
+
+
+def authenticate(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    delay_scale: float = 1.0,
+) -> User:
+    """The user whose username and password these are: ``claim_login`` and
+    ``check_login`` in the caller's one transaction (commands and tests; the
+    login page commits between the two). Commit even when it raises."""
+    claim = claim_login(session, username=username, now=now)
+    return check_login(session, claim, password=password, now=now, delay_scale=delay_scale)
+
+
+def _seconds(span: timedelta) -> float:
+    return max(span.total_seconds(), 0.0)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -187,6 +263,7 @@ def set_password(session: Session, *, user: User, password: str) -> None:
     user.password_hash = _hasher.hash(password)
     user.failed_logins = 0
     user.locked_until = None
+    user.login_wait_until = None
     session.flush()
 
 

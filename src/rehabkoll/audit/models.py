@@ -47,9 +47,11 @@ _ACTION_LABELS = {
 
 
 class AccessLog(Base):
-    """One access to one patient's data. Append-only: the migration installs
-    triggers that refuse UPDATE and DELETE, and the application has no function
-    that changes or removes a row. ``username`` and ``role`` are copied so that
+    """One access to one patient's data. Append-only: the migrations install
+    triggers that refuse UPDATE and DELETE (and, on SQLite, an INSERT that
+    would replace an existing id), and the application has no function that
+    changes or removes a row. Tamper-evident: ``hash`` chains each entry to
+    the one before (``rehabkoll.audit.chain``). ``username`` and ``role`` are copied so that
     the entry stays readable whatever later happens to the account."""
 
     __tablename__ = "access_log"
@@ -65,6 +67,8 @@ class AccessLog(Base):
     action: Mapped[str] = mapped_column(String(40))
     purpose: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str] = mapped_column(Text, default="")
+    #: SHA-256 over the entry and the previous entry's hash (``rehabkoll.audit.chain``).
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         Index("ix_access_log_patient_at", "patient_id", "at"),
@@ -72,3 +76,14 @@ class AccessLog(Base):
         Index("ix_access_log_unit_at", "unit_id", "at"),
         Index("ix_access_log_at", "at"),
     )
+
+
+class AccessLogChain(Base):
+    """The head of the access log's hash chain: one row (id 1) with the newest
+    entry's hash and the number of entries. Every append locks this row first,
+    so concurrent writers extend one chain, one after the other."""
+
+    __tablename__ = "access_log_chain"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rehabkoll.accounts import service as accounts
-from rehabkoll.accounts.errors import AccountLockedError, LoginFailedError
+from rehabkoll.accounts.errors import AccountLockedError, LoginFailedError, LoginThrottledError
 from rehabkoll.web.deps import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -56,6 +56,22 @@ def _login_page(
     return response
 
 
+def _refused(request: Request, message: str, username: str, retry_after: float) -> HTMLResponse:
+    """429 at once, with Retry-After: the attacker is slowed without a worker
+    thread waiting (no sleeping here)."""
+    response = _login_page(request, error=message, username=username, status_code=429)
+    response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    return response
+
+
+def _seconds_text(seconds: float) -> str:
+    whole = max(1, math.ceil(seconds))
+    if whole < 60:
+        return "1 sekund" if whole == 1 else f"{whole} sekunder"
+    minutes = math.ceil(whole / 60)
+    return "1 minut" if minutes == 1 else f"{minutes} minuter"
+
+
 @public.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
     return _login_page(request)
@@ -74,20 +90,30 @@ def login(
         raise CsrfError
     scale: float = request.app.state.login_delay_scale
     try:
-        user = accounts.authenticate(session, username=username, password=password)
+        # Counted and committed before the password is checked, so parallel
+        # guesses see each other's count (see accounts.service.claim_login).
+        claim = accounts.claim_login(session, username=username)
+        session.commit()
+        user = accounts.check_login(session, claim, password=password, delay_scale=scale)
     except AccountLockedError as err:
         session.commit()
-        time.sleep(err.delay_seconds * scale)
-        return _login_page(
+        return _refused(
             request,
-            error="För många misslyckade inloggningar. Kontot är låst en stund; "
-            "försök igen senare.",
-            username=username,
-            status_code=429,
+            "För många misslyckade inloggningar. Kontot är låst en stund; försök igen senare.",
+            username,
+            err.retry_after,
         )
-    except LoginFailedError as err:
+    except LoginThrottledError as err:
         session.commit()
-        time.sleep(err.delay_seconds * scale)
+        return _refused(
+            request,
+            "För många inloggningsförsök i rad. Vänta "
+            f"{_seconds_text(err.retry_after)} och försök igen.",
+            username,
+            err.retry_after,
+        )
+    except LoginFailedError:
+        session.commit()
         return _login_page(
             request, error="Fel användarnamn eller lösenord.", username=username, status_code=401
         )
