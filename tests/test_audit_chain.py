@@ -26,7 +26,7 @@ from rehabkoll.accounts.roles import Role
 from rehabkoll.audit import chain
 from rehabkoll.audit import cli as audit_cli
 from rehabkoll.audit.models import AccessLog
-from rehabkoll.audit.service import log_access, verify
+from rehabkoll.audit.service import log_access, log_event, verify
 from rehabkoll.db.session import alembic_config, make_engine, session_factory, upgrade
 from tests.factories import pnr
 
@@ -334,3 +334,27 @@ def test_the_fast_form_of_one_log_call_gives_the_hashes_of_the_general_form(
     fast = chain.chain_patients(shared, patients, chain.GENESIS)
     assert fast == [r["hash"] for r in rows]
     assert fast[-1] == head
+
+
+def test_an_entry_without_a_patient_joins_the_chain(session: Session) -> None:
+    """Changes of agreement data are logged without a patient (log_event); a
+    row added any other way, without its hash, is named by verify."""
+    write(session, calls=1)
+    log_event(
+        session,
+        user_id=None,
+        username="kommandorad",
+        role="cli",
+        action="agreement_change",
+        purpose="överenskommelsen",
+        detail="import 2017",
+    )
+    session.commit()
+    assert verify(session).ok
+    session.add(
+        AccessLog(at=T0, username="x", role="cli", action="agreement_change", purpose="", detail="")
+    )
+    session.commit()
+    verdict = verify(session)
+    assert verdict.walk.broken is not None
+    assert verdict.walk.broken.id == max(ids(session))

@@ -42,24 +42,21 @@ from rehabkoll.agreement.models import (
     RegionProvider,
 )
 from rehabkoll.agreement.regions import REGIONS
-from rehabkoll.audit.models import AccessLog, Action
+from rehabkoll.audit.models import Action
+from rehabkoll.audit.service import log_event
 
 
 def log_change(session: Session, *, user: User | None, detail: str) -> None:
     """An access-log entry for a change of agreement data (no patient's data);
     ``user`` None is the command line."""
-    session.add(
-        AccessLog(
-            at=utcnow(),
-            user_id=user.id if user else None,
-            username=user.username if user else "kommandorad",
-            role=str(user.role) if user else "cli",
-            unit_id=None,
-            patient_id=None,
-            action=str(Action.AGREEMENT_CHANGE),
-            purpose="överenskommelsen",
-            detail=detail[:2000],
-        )
+    log_event(
+        session,
+        user_id=user.id if user else None,
+        username=user.username if user else "kommandorad",
+        role=str(user.role) if user else "cli",
+        action=Action.AGREEMENT_CHANGE,
+        purpose="överenskommelsen",
+        detail=detail[:2000],
     )
 
 

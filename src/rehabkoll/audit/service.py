@@ -53,7 +53,39 @@ def log_access(
         "purpose": purpose,
         "detail": detail,
     }
-    patients = list(dict.fromkeys(patient_ids))
+    _append(session, base, list(dict.fromkeys(patient_ids)))
+
+
+def log_event(
+    session: Session,
+    *,
+    user_id: int | None,
+    username: str,
+    role: str,
+    action: Action | str,
+    purpose: str,
+    detail: str = "",
+    unit_id: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """One entry that concerns no patient (a change of agreement data, say),
+    on the same hash chain. Never add ``AccessLog`` rows any other way: a row
+    without its hash breaks the chain, and ``audit verify`` says so."""
+    base = {
+        "at": at or utcnow(),
+        "user_id": user_id,
+        "username": username,
+        "role": role,
+        "unit_id": unit_id,
+        "action": str(Action(action)),
+        "purpose": purpose,
+        "detail": detail,
+    }
+    _append(session, base, [None])
+
+
+def _append(session: Session, base: dict[str, Any], patients: list[str | None]) -> None:
+    """Insert one entry per patient after the chain's head, and move the head."""
     hashes = chain.chain_patients(base, patients, _lock_head(session))
     rows = [
         {**base, "patient_id": patient, "hash": hash_}

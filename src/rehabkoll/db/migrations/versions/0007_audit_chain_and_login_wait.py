@@ -4,7 +4,7 @@ would replace an existing entry is refused. users: ``login_wait_until``, the
 time before which no new login attempt is checked.
 
 Revision ID: 0007
-Revises: 0012
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
