@@ -16,6 +16,7 @@ from rehabkoll.agreement import cli as agreement_cli
 from rehabkoll.audit import cli as audit_cli
 from rehabkoll.cases import cli as cases_cli
 from rehabkoll.certificates import cli as certificates_cli
+from rehabkoll.exchange import cli as exchange_cli
 from rehabkoll.fmb import cli as fmb_cli
 from rehabkoll.patients import cli as patients_cli
 from rehabkoll.statistics import cli as statistics_cli
@@ -40,6 +41,7 @@ for module in (
     audit_cli,
     patients_cli,
     agreement_cli,
+    exchange_cli,
     demo,
     fmb_cli,
 ):

@@ -46,6 +46,19 @@ class Settings(BaseSettings):
         default=5_000_000,
         description="Largest file a region coordinator may hand in as evidence (bytes)",
     )
+    rivta_schemas: Path | None = Field(
+        default=None,
+        description="Folder of the national RIVTA schemas (XSD, WSDL); by default "
+        "rivta/schemas in the reference data (REHABKOLL_DATA_DIR)",
+    )
+    rivta_max_message_bytes: int = Field(
+        default=2_000_000, description="Largest RIVTA message accepted, in bytes"
+    )
+    rivta_care_providers: str = Field(
+        default="",
+        description="Comma-separated HSA ids of the care providers whose RIVTA messages "
+        "this installation accepts; empty accepts every care provider",
+    )
 
     def reference_data(self) -> Path:
         """``data_dir`` as a folder that exists where one does: a relative path

@@ -22,7 +22,11 @@ def register(app: typer.Typer) -> None:
 
 def import_file(
     file: Annotated[
-        str, typer.Argument(help="JSON Lines file of certificates and revocations; - for stdin.")
+        str,
+        typer.Argument(
+            help="JSON Lines file of certificates and revocations; - for stdin. "
+            "RIVTA XML: an .xml file, a folder of them, or a .zip of them."
+        ),
     ],
     db: DbOption = None,
     strict: Annotated[
@@ -47,7 +51,13 @@ def import_file(
 
     from rehabkoll.certificates import service
     from rehabkoll.db.session import open_database
+    from rehabkoll.exchange import importing
 
+    if file != "-" and importing.is_xml_source(Path(file)):
+        from rehabkoll.exchange.cli import import_xml
+
+        import_xml(Path(file), db, strict=strict)
+        return
     if file == "-":
         stream: BinaryIO = sys.stdin.buffer
         size = None

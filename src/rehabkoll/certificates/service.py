@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from sqlalchemy import Table, and_, exists, insert, select, update
 from sqlalchemy.engine import Engine
@@ -144,7 +144,7 @@ def _store_certificates(
         fresh.append(cert)
     if not fresh:
         return result
-    _store_parties(session, fresh)
+    store_parties(session, fresh)
     session.execute(
         insert(_table(models.Certificate)),
         [
@@ -177,6 +177,35 @@ def _store_certificates(
     return result
 
 
+def ingest_prepared(
+    session: Session, batch_id: int, items: list[tuple[int, PreparedCertificate]]
+) -> IngestResult:
+    """Store certificates read from another format (RIVTA XML) under the same
+    rules; the caller counts them on its batch."""
+    return _store_certificates(session, batch_id, items)
+
+
+class Parties(Protocol):
+    """Who a stored document names: patient, doctor, unit and care provider."""
+
+    @property
+    def patient_id(self) -> str: ...
+    @property
+    def patient_name(self) -> str: ...
+    @property
+    def doctor_id(self) -> str: ...
+    @property
+    def doctor_name(self) -> str: ...
+    @property
+    def unit_id(self) -> str: ...
+    @property
+    def unit_name(self) -> str: ...
+    @property
+    def care_provider_id(self) -> str: ...
+    @property
+    def care_provider_name(self) -> str: ...
+
+
 def _table(model: type[Base]) -> Table:
     """The model's Core table (bulk inserts through it skip the ORM's per-row work)."""
     table = model.__table__
@@ -184,7 +213,7 @@ def _table(model: type[Base]) -> Table:
     return table
 
 
-def _store_parties(session: Session, certs: list[PreparedCertificate]) -> None:
+def store_parties(session: Session, certs: Sequence[Parties]) -> None:
     """Insert the care providers, units, doctors and patients not yet stored."""
     providers = {c.care_provider_id: c.care_provider_name for c in certs}
     units = {c.unit_id: (c.unit_name, c.care_provider_id) for c in certs}

@@ -8,6 +8,7 @@ from rehabkoll.audit import models as _audit  # noqa: F401
 from rehabkoll.certificates import models as _certificates  # noqa: F401
 from rehabkoll.coordination import models as _coordination  # noqa: F401
 from rehabkoll.db.base import Base
+from rehabkoll.exchange import models as _exchange  # noqa: F401
 from rehabkoll.fmb import models as _fmb  # noqa: F401
 from rehabkoll.statistics import models as _statistics  # noqa: F401
 
