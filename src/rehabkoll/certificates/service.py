@@ -146,7 +146,7 @@ def _store_certificates(
         return result
     store_parties(session, fresh)
     session.execute(
-        insert(_table(models.Certificate)),
+        insert(table(models.Certificate)),
         [
             {
                 "id": cert.id,
@@ -206,7 +206,7 @@ class Parties(Protocol):
     def care_provider_name(self) -> str: ...
 
 
-def _table(model: type[Base]) -> Table:
+def table(model: type[Base]) -> Table:
     """The model's Core table (bulk inserts through it skip the ORM's per-row work)."""
     table = model.__table__
     assert isinstance(table, Table)
@@ -236,10 +236,11 @@ def store_parties(session: Session, certs: Sequence[Parties]) -> None:
             session.execute(insert(model), new)
     # A patient may be known from the patient register before any certificate,
     # without a name: the first certificate supplies it.
+    named = [patient_id for patient_id, name in patients.items() if name]
+    if not named:  # RIVTA certificates carry no names
+        return
     nameless = session.scalars(
-        select(models.Patient.id).where(
-            models.Patient.id.in_(list(patients)), models.Patient.name == ""
-        )
+        select(models.Patient.id).where(models.Patient.id.in_(named), models.Patient.name == "")
     ).all()
     for patient_id in nameless:
         session.execute(
@@ -286,7 +287,7 @@ def refresh_effective(session: Session, ids: Iterable[str]) -> None:
     id_list = sorted(ids)
     if not id_list:
         return
-    cert = _table(models.Certificate)
+    cert = table(models.Certificate)
     replacer = aliased(models.Certificate, name="replacer")
     replaced = exists().where(
         and_(

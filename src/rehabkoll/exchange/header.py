@@ -15,7 +15,7 @@ from rehabkoll.exchange.xmlread import (
     PERSONNUMMER_OID,
     SAMORDNINGSNUMMER_OID,
     TYPES,
-    Element,
+    Node,
     child,
     children,
     extension,
@@ -65,7 +65,7 @@ class Header:
     related_id: str | None
 
 
-def form_of(intyg: Element) -> str:
+def form_of(intyg: Node) -> str:
     return path_text(intyg, (CORE, "typ"), (TYPES, "code")).upper()
 
 
@@ -104,11 +104,11 @@ def patient_number(root: str, value: str, field: str) -> str:
     return number.canonical
 
 
-def _name(element: Element | None, name: str) -> str:
+def _name(element: Node | None, name: str) -> str:
     return path_text(element, (CORE, name))[:200]
 
 
-def read_header(intyg: Element) -> Header:
+def read_header(intyg: Node) -> Header:
     """The header of ``intyg``, checked: every id present and well formed."""
     cert_id = extension(intyg, CORE, "intygs-id")
     if not _DOCUMENT_ID.match(cert_id):
@@ -151,21 +151,21 @@ def read_header(intyg: Element) -> Header:
     )
 
 
-def read_answers(intyg: Element) -> list[Answer]:
+def read_answers(intyg: Node) -> list[Answer]:
     answers = []
     for svar in children(intyg, CORE, "svar"):
         instance_text = text(child(svar, CORE, "instans"))
         answer = Answer(
-            id=svar.get("id", "").strip(),
+            id=(svar.id or "").strip(),
             instance=int(instance_text) if instance_text.isdigit() else None,
         )
         for part in children(svar, CORE, "delsvar"):
-            answer.parts[part.get("id", "").strip()] = _value(part)
+            answer.parts[(part.id or "").strip()] = _value(part)
         answers.append(answer)
     return answers
 
 
-def _value(part: Element) -> str | Code | tuple[str, str]:
+def _value(part: Node) -> str | Code | tuple[str, str]:
     cv = child(part, TYPES, "cv")
     if cv is not None:
         return Code(path_text(cv, (TYPES, "code")), path_text(cv, (TYPES, "codeSystem")))

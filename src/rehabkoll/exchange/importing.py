@@ -6,19 +6,27 @@ completes it (what is already stored is unchanged)."""
 
 from __future__ import annotations
 
+import itertools
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from rehabkoll.certificates import models as cert_models
 from rehabkoll.certificates import service as certificates
+from rehabkoll.certificates.reading import _validator_pool  # the JSON import's reading pool
 from rehabkoll.db.session import session_scope
-from rehabkoll.exchange import messages, service
-from rehabkoll.exchange.errors import ExchangeError, UnsafeXmlError
+from rehabkoll.exchange import service
+from rehabkoll.exchange.errors import UnsafeXmlError
 
-CHUNK_MESSAGES = 500
+CHUNK_MESSAGES = 1000
+READERS = 2
+"""Processes reading ahead: reading costs about as much as storing, and two
+keep both cores busy while the caller stores."""
 
 
 def is_xml_source(path: Path) -> bool:
@@ -60,17 +68,10 @@ def _limit() -> int:
     return get_settings().rivta_max_message_bytes
 
 
-def read_chunk(
-    chunk: list[tuple[int, str, bytes]],
-) -> list[tuple[int, bytes, messages.Received | ExchangeError]]:
-    """Read each message of a chunk; a refused one becomes its error."""
-    read: list[tuple[int, bytes, messages.Received | ExchangeError]] = []
-    for number, _name, data in chunk:
-        try:
-            read.append((number, data, service.read_one(data)))
-        except ExchangeError as err:
-            read.append((number, data, err))
-    return read
+def read_chunk(chunk: list[tuple[int, str, bytes]]) -> list[service.Item]:
+    """Read each message of a chunk (in a reading process): XSD, rules, and the
+    compressed copy for the archive."""
+    return [service.read_item(number, data) for number, _name, data in chunk]
 
 
 def _chunks(
@@ -87,6 +88,41 @@ def _chunks(
         yield chunk
 
 
+def _read_ahead(
+    chunks: Iterator[list[tuple[int, str, bytes]]],
+) -> Iterator[tuple[list[tuple[int, str, bytes]], list[service.Item]]]:
+    """Each chunk with its messages read. From the second chunk on, other
+    processes read the next chunks while the caller stores the one before (the
+    same pool as the JSON Lines import); should one fail, the chunk is read here."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None:
+        yield first, read_chunk(first)
+        return
+    with _validator_pool(READERS) as pool:
+        ahead: deque[tuple[Future[list[service.Item]], list[tuple[int, str, bytes]]]] = deque()
+        ahead.append((pool.submit(read_chunk, second), second))
+        for chunk in itertools.islice(chunks, READERS - 1):
+            ahead.append((pool.submit(read_chunk, chunk), chunk))
+        yield first, read_chunk(first)
+        for chunk in chunks:
+            ahead.append((pool.submit(read_chunk, chunk), chunk))
+            yield _result(*ahead.popleft())
+        while ahead:
+            yield _result(*ahead.popleft())
+
+
+def _result(
+    future: Future[list[service.Item]], chunk: list[tuple[int, str, bytes]]
+) -> tuple[list[tuple[int, str, bytes]], list[service.Item]]:
+    try:
+        return chunk, future.result()
+    except BrokenProcessPool:
+        return chunk, read_chunk(chunk)
+
+
 def import_path(
     engine: Engine,
     path: Path,
@@ -101,8 +137,7 @@ def import_path(
     total = service.ReceiveResult()
     with session_scope(engine) as session:
         batch_id = certificates.start_batch(session, source).id
-    for chunk in _chunks(sources(path), names):
-        read = read_chunk(chunk)
+    for chunk, read in _read_ahead(_chunks(sources(path), names)):
         with session_scope(engine) as session:
             batch = session.get_one(cert_models.ImportBatch, batch_id)
             total.results.extend(

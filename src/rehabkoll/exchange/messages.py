@@ -5,7 +5,6 @@ message to care. Nothing here touches a database."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from rehabkoll.exchange.xmlread import (
     SOAP11,
     TYPES,
     Element,
+    Node,
     child,
     children,
     extension,
@@ -39,6 +39,7 @@ from rehabkoll.exchange.xmlread import (
     path_text,
     root_of,
     text,
+    to_node,
 )
 from rehabkoll.lib import icd10
 
@@ -114,7 +115,7 @@ def body_of(root: Element) -> Element:
     """The payload: the root itself, or the one element of a SOAP 1.1 body."""
     if root.tag != f"{{{SOAP11}}}Envelope":
         return root
-    body = child(root, SOAP11, "Body")
+    body = root.find(f"{{{SOAP11}}}Body")
     payload = [e for e in body if isinstance(e.tag, str)] if body is not None else []
     if len(payload) != 1:
         raise MalformedXmlError("soap:Body", "must hold exactly one element")
@@ -147,19 +148,25 @@ def read(data: bytes, *, expect: str | None = None) -> Received:
     if interaction == "RegisterCertificate":
         return _register(element)
     safexml.validate(interaction, element)
+    node = to_node(element)
     if interaction == "RevokeCertificate":
-        revocation = _revocation(element)
+        revocation = _revocation(node)
         return Received(
             interaction, revocation.certificate_id, revocation.care_provider_id, revocation
         )
-    message = _care_message(element)
+    message = _care_message(node)
     return Received(interaction, message.id, None, message)
 
 
 def _register(element: Element) -> Received:
-    intyg = child(element, REGISTER, "intyg")
-    if intyg is None:
+    found = element.find(f"{{{REGISTER}}}intyg")
+    if found is None:
         raise MalformedXmlError("intyg", "is missing")
+    # Older Webcert messages carry the signature directly in intyg, where the
+    # XSD does not allow it: validate without it (it is archived as received).
+    for signature in found.findall(f"{{{DSIG}}}Signature"):
+        found.remove(signature)
+    intyg = to_node(found)
     form = form_of(intyg)
     document_id = extension(intyg, CORE, "intygs-id")
     if form != lisjp.FORM and form not in STATEMENT_FORMS:
@@ -168,17 +175,7 @@ def _register(element: Element) -> Received:
             f"{form or '(none)'} is a certificate type rehabkoll does not receive; "
             "nothing was stored (LISJP, LUSE, LUAE_NA and LUAE_FS are received)",
         )
-    # Older Webcert messages carry the signature directly in intyg, where the
-    # XSD does not allow it: validate a copy without it.
-    signatures = list(children(intyg, DSIG, "Signature"))
-    checked = element
-    if signatures:
-        checked = copy.deepcopy(element)
-        checked_intyg = child(checked, REGISTER, "intyg")
-        assert checked_intyg is not None
-        for signature in list(children(checked_intyg, DSIG, "Signature")):
-            checked_intyg.remove(signature)
-    safexml.validate("RegisterCertificate", checked)
+    safexml.validate("RegisterCertificate", element)
     header = read_header(intyg)
     answers = read_answers(intyg)
     if form == lisjp.FORM:
@@ -236,7 +233,7 @@ def _statement(form: str, header: object, answers: list[Answer]) -> StatementIn:
     )
 
 
-def _revocation(element: Element) -> RevocationIn:
+def _revocation(element: Node) -> RevocationIn:
     unit = child(child(element, REVOKE, "skickatAv"), CORE, "enhet")
     provider = child(unit, CORE, "vardgivare")
     cert_id = extension(element, REVOKE, "intygs-id")
@@ -259,7 +256,7 @@ def _revocation(element: Element) -> RevocationIn:
     )
 
 
-def _care_message(element: Element) -> CareMessageIn:
+def _care_message(element: Node) -> CareMessageIn:
     def field(name: str) -> str:
         return text(child(element, SEND_TO_CARE, name))
 

@@ -21,8 +21,6 @@ from lxml import etree
 from rehabkoll.config import get_settings
 from rehabkoll.exchange.errors import MalformedXmlError, SchemaViolationError, UnsafeXmlError
 
-_PROJECT_ROOT = Path(__file__).resolve().parents[3]
-_SHARED_SCHEMAS = Path("shared/data/rivta/schemas")
 # A DTD or entity declaration in any encoding lxml reads without a BOM-less
 # guess: ASCII-compatible encodings and UTF-16 both spell the keyword.
 _DECLARATIONS = re.compile(rb"<!(?:DOCTYPE|ENTITY)|<\x00!\x00(?:D\x00|E\x00)", re.IGNORECASE)
@@ -38,17 +36,19 @@ SCHEMA_FILES = {
 
 
 def schemas_dir() -> Path:
-    """``REHABKOLL_RIVTA_SCHEMAS`` if set; otherwise ``shared/data/rivta/schemas``
-    beside the project root or beside one of its parents (the workspace's
-    ``../shared/data/rivta/schemas``)."""
-    configured = get_settings().rivta_schemas
-    if configured is not None:
-        return configured
-    for ancestor in _PROJECT_ROOT.parents:
-        candidate = ancestor / _SHARED_SCHEMAS
-        if candidate.is_dir():
-            return candidate
-    return _PROJECT_ROOT.parent / _SHARED_SCHEMAS
+    """``REHABKOLL_RIVTA_SCHEMAS`` if set; otherwise ``rivta/schemas`` in the
+    reference data (``REHABKOLL_DATA_DIR``, the workspace's ``../shared/data``)."""
+    settings = get_settings()
+    found = _resolved.get(id(settings))
+    if found is None:
+        # Resolved once per settings object: reference_data() looks at the disk.
+        found = settings.rivta_schemas or settings.reference_data() / "rivta" / "schemas"
+        _resolved.clear()
+        _resolved[id(settings)] = found
+    return found
+
+
+_resolved: dict[int, Path] = {}
 
 
 def _parser() -> etree.XMLParser:

@@ -36,6 +36,30 @@ Outcome = Literal["stored", "unchanged", "rejected", "ignored"]
 
 
 @dataclass(frozen=True, slots=True)
+class Raw:
+    """A message as received, ready for the archive: its SHA-256 and gzip bytes."""
+
+    sha256: str
+    gzip: bytes
+
+    @classmethod
+    def of(cls, data: bytes) -> Raw:
+        return cls(hashlib.sha256(data).hexdigest(), gzip.compress(data, compresslevel=6))
+
+
+Item = tuple[int, Raw, "messages.Received | ExchangeError"]
+
+
+def read_item(number: int, data: bytes, *, expect: str | None = None) -> Item:
+    """Read one message into what ``receive`` takes; a refused one becomes its error."""
+    try:
+        received: messages.Received | ExchangeError = read_one(data, expect=expect)
+    except ExchangeError as err:
+        received = err
+    return (number, Raw.of(data), received)
+
+
+@dataclass(frozen=True, slots=True)
 class MessageResult:
     """What came of one message; ``error`` is set when it was not stored."""
 
@@ -88,13 +112,14 @@ def read_one(data: bytes, *, expect: str | None = None) -> messages.Received:
 def receive(
     session: Session,
     batch: cert_models.ImportBatch,
-    items: Sequence[tuple[int, bytes, messages.Received | ExchangeError]],
+    items: Sequence[Item],
     *,
     sender: str,
     received_at: datetime | None = None,
 ) -> ReceiveResult:
     """Store one chunk of read messages in order, archive them, and count them
-    on the batch. ``items`` are (number, raw bytes, what ``read_one`` made of it)."""
+    on the batch. ``items`` are (number, the raw message, what ``read_one`` made
+    of it), as ``read_item`` makes them."""
     now = received_at or datetime.now()
     result = ReceiveResult()
     pending: list[tuple[int, messages.Received]] = []
@@ -158,7 +183,7 @@ def _store_certificates(
     ]
     if fresh:
         session.execute(
-            insert(models.CertificateOrigin),
+            insert(certificates.table(models.CertificateOrigin)),
             [
                 {
                     "certificate_id": c.certificate.id,
@@ -320,7 +345,7 @@ def _store_care_message(session: Session, message: messages.CareMessageIn) -> Ou
 
 def _archive(
     session: Session,
-    items: Sequence[tuple[int, bytes, messages.Received | ExchangeError]],
+    items: Sequence[Item],
     result: ReceiveResult,
     sender: str,
     now: datetime,
@@ -329,7 +354,7 @@ def _archive(
     by_number = {r.number: r for r in result.results}
     rows: dict[str, dict[str, object]] = {}
     for number, raw, item in items:
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = raw.sha256
         if digest in rows:
             continue
         outcome = by_number[number]
@@ -342,7 +367,7 @@ def _archive(
             "document_id": outcome.document_id or None,
             "outcome": outcome.outcome,
             "detail": str(error) if error is not None else "",
-            "xml_gzip": gzip.compress(raw, compresslevel=6),
+            "xml_gzip": raw.gzip,
         }
     if not rows:
         return
@@ -355,4 +380,4 @@ def _archive(
     )
     new = [row for digest, row in rows.items() if digest not in known]
     if new:
-        session.execute(insert(models.ArchivedMessage), new)
+        session.execute(insert(certificates.table(models.ArchivedMessage)), new)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -28,37 +29,62 @@ _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 Element = etree._Element
 
 
-def children(element: Element, namespace: str, name: str) -> Iterator[Element]:
+class Node(NamedTuple):
+    """An element copied out of lxml once: reading plain tuples is many times
+    faster than asking lxml for each child again (each access makes a proxy)."""
+
+    tag: str
+    text: str | None
+    id: str | None
+    kids: tuple[Node, ...]
+
+
+def to_node(element: Element) -> Node:
+    return Node(
+        str(element.tag),
+        element.text,
+        element.get("id"),
+        tuple(to_node(kid) for kid in element),
+    )
+
+
+def children(node: Node | None, namespace: str, name: str) -> Iterator[Node]:
+    if node is None:
+        return
     tag = f"{{{namespace}}}{name}"
-    for child in element:
-        if child.tag == tag:
-            yield child
+    for kid in node.kids:
+        if kid.tag == tag:
+            yield kid
 
 
-def child(element: Element | None, namespace: str, name: str) -> Element | None:
-    if element is None:
+def child(node: Node | None, namespace: str, name: str) -> Node | None:
+    if node is None:
         return None
-    return next(children(element, namespace, name), None)
+    tag = f"{{{namespace}}}{name}"
+    for kid in node.kids:
+        if kid.tag == tag:
+            return kid
+    return None
 
 
-def text(element: Element | None) -> str:
-    return (element.text or "").strip() if element is not None else ""
+def text(node: Node | None) -> str:
+    return (node.text or "").strip() if node is not None else ""
 
 
-def path_text(element: Element | None, *steps: tuple[str, str]) -> str:
+def path_text(node: Node | None, *steps: tuple[str, str]) -> str:
     """The stripped text at a path of (namespace, name) steps; empty if absent."""
-    current = element
+    current = node
     for namespace, name in steps:
         current = child(current, namespace, name)
     return text(current)
 
 
-def extension(element: Element | None, namespace: str, name: str) -> str:
+def extension(element: Node | None, namespace: str, name: str) -> str:
     """``<name><types:root/><types:extension/></name>``: the extension."""
     return path_text(element, (namespace, name), (TYPES, "extension"))
 
 
-def root_of(element: Element | None, namespace: str, name: str) -> str:
+def root_of(element: Node | None, namespace: str, name: str) -> str:
     return path_text(element, (namespace, name), (TYPES, "root"))
 
 
