@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from rehabkoll.cases import service as cases
+from rehabkoll.cases.engine import CaseRow
 from rehabkoll.certificates import models as cert_models
 from rehabkoll.certificates.schema import Certificate, parse_document
 from rehabkoll.db.session import make_engine, session_scope, upgrade
-from rehabkoll.exchange import importing, models, writing
+from rehabkoll.exchange import importing, models, service, writing
 from tests.factories import UNIT, certificate, pnr
 from tests.rivta_helpers import EXAMPLES, SCENARIOS, example
 
@@ -38,7 +39,7 @@ def write(folder: Path, *messages: bytes) -> Path:
     return folder
 
 
-def run(engine: Engine, path: Path) -> importing.service.ReceiveResult:
+def run(engine: Engine, path: Path) -> service.ReceiveResult:
     return importing.import_path(engine, path)[1]
 
 
@@ -47,14 +48,14 @@ def listed(engine: Engine, day: date = DAY, unit: str = UNIT) -> list[str]:
         return [r.lead_certificate_id for r in cases.work_list(session, unit_id=unit, as_of=day)]
 
 
-def rows(engine: Engine, day: date = DAY) -> list[object]:
+def rows(engine: Engine, day: date = DAY) -> list[CaseRow]:
     with session_scope(engine) as session:
         return list(cases.work_list(session, unit_id=UNIT, as_of=day))
 
 
 def count(engine: Engine, model: type[object]) -> int:
     with session_scope(engine) as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0  # type: ignore[arg-type]
+        return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def test_the_national_examples_import_and_the_revocation_revokes(
@@ -64,9 +65,12 @@ def test_the_national_examples_import_and_the_revocation_revokes(
     # goes to a database of its own … here: the first stores, and later ones
     # with the same id are conflicts, never overwrites.
     folder = tmp_path / "in"
-    write(folder, example(SCENARIOS / "pass-minimal.xml"),
-          example(EXAMPLES / "webcert-signed-lisjp-i18n.xml"),
-          example(EXAMPLES / "webcert-signed-after-new-schema.xml"))
+    write(
+        folder,
+        example(SCENARIOS / "pass-minimal.xml"),
+        example(EXAMPLES / "webcert-signed-lisjp-i18n.xml"),
+        example(EXAMPLES / "webcert-signed-after-new-schema.xml"),
+    )
     result = run(engine, folder)
     assert [r.outcome for r in result.results] == ["stored", "stored", "stored"]
     # The revocation example revokes test-id: store that id first (pass-minimal
@@ -80,7 +84,8 @@ def test_the_national_examples_import_and_the_revocation_revokes(
         assert revoked.revoked_at == datetime(2016, 8, 17, 12, 46, 31)
         assert not revoked.effective
         carrier = session.get_one(cert_models.Certificate, "b107dc65-5868-4a9e-a523-781c8b99dec7")
-        assert carrier.test and not carrier.effective
+        assert carrier.test
+        assert not carrier.effective
         origin = session.get_one(models.CertificateOrigin, carrier.id)
         assert origin.infection_carrier
 
@@ -96,8 +101,11 @@ def test_each_pass_example_imports_into_a_fresh_database(tmp_path: Path) -> None
 
 
 def test_the_same_messages_twice_change_nothing(engine: Engine, tmp_path: Path) -> None:
-    folder = write(tmp_path / "in", writing.register_certificate(cert(patient=pnr(1))),
-                   writing.register_certificate(cert("c-2", patient=pnr(2))))
+    folder = write(
+        tmp_path / "in",
+        writing.register_certificate(cert(patient=pnr(1))),
+        writing.register_certificate(cert("c-2", patient=pnr(2))),
+    )
     assert run(engine, folder).count("stored") == 2
     archived = count(engine, models.ArchivedMessage)
     again = run(engine, folder)
@@ -116,8 +124,9 @@ def test_the_same_id_with_other_content_is_a_conflict(engine: Engine, tmp_path: 
         assert session.get_one(cert_models.Certificate, "c-1").diagnosis == "F43.8A"
 
 
-@pytest.mark.parametrize(("kind", "earlier_listed"), [("ERSATT", False), ("KOMPLT", False),
-                                                       ("FRLANG", True)])
+@pytest.mark.parametrize(
+    ("kind", "earlier_listed"), [("ERSATT", False), ("KOMPLT", False), ("FRLANG", True)]
+)
 def test_replacing_relations_take_the_earlier_out_and_a_revocation_brings_it_back(
     engine: Engine, tmp_path: Path, kind: str, earlier_listed: bool
 ) -> None:
@@ -125,8 +134,14 @@ def test_replacing_relations_take_the_earlier_out_and_a_revocation_brings_it_bac
     # ERSATT/KOMPLT c-1 leaves the case; under FRLANG both stay in it.
     earlier = cert("c-1", periods=[("2016-02-01", "2016-02-14", 100)])
     later = cert("c-2", periods=[("2016-02-08", "2016-02-20", 50)], signed_at="2016-02-08T09:00:00")
-    run(engine, write(tmp_path / "a", writing.register_certificate(earlier),
-                      writing.register_certificate(later, relation=(kind, "c-1"))))
+    run(
+        engine,
+        write(
+            tmp_path / "a",
+            writing.register_certificate(earlier),
+            writing.register_certificate(later, relation=(kind, "c-1")),
+        ),
+    )
     with session_scope(engine) as session:
         assert session.get_one(cert_models.Certificate, "c-1").effective is earlier_listed
     run(engine, write(tmp_path / "b", writing.revoke_certificate(later, datetime(2016, 2, 9))))
@@ -169,8 +184,14 @@ def test_a_zip_imports_and_the_archive_rebuilds_the_same_cases(
     docs = [
         writing.register_certificate(cert("c-1", patient=pnr(1))),
         writing.register_certificate(
-            cert("c-2", patient=pnr(1), periods=[("2016-02-16", "2016-03-01", 50)],
-                 signed_at="2016-02-15T09:00:00"), relation=("FRLANG", "c-1")),
+            cert(
+                "c-2",
+                patient=pnr(1),
+                periods=[("2016-02-16", "2016-03-01", 50)],
+                signed_at="2016-02-15T09:00:00",
+            ),
+            relation=("FRLANG", "c-1"),
+        ),
         writing.register_certificate(cert("c-3", patient=pnr(2))),
         writing.revoke_certificate(cert("c-3", patient=pnr(2)), datetime(2016, 2, 3)),
     ]
@@ -185,8 +206,9 @@ def test_a_zip_imports_and_the_archive_rebuilds_the_same_cases(
         ("c-1", 2, date(2016, 3, 1))
     ]
     with session_scope(engine) as session:
-        raw = session.scalars(select(models.ArchivedMessage.xml_gzip).order_by(
-            models.ArchivedMessage.id)).all()
+        raw = session.scalars(
+            select(models.ArchivedMessage.xml_gzip).order_by(models.ArchivedMessage.id)
+        ).all()
     assert [gzip.decompress(r) for r in raw] == docs
     # Re-import the archive into an empty database: the same cases.
     replay = tmp_path / "replay"
@@ -201,11 +223,12 @@ def test_a_zip_imports_and_the_archive_rebuilds_the_same_cases(
 def test_an_interrupted_import_leaves_whole_messages_and_a_rerun_completes_it(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = write(tmp_path / "in", *[
-        writing.register_certificate(cert(f"c-{n}", patient=pnr(n))) for n in range(1, 6)
-    ])
+    folder = write(
+        tmp_path / "in",
+        *[writing.register_certificate(cert(f"c-{n}", patient=pnr(n))) for n in range(1, 6)],
+    )
     monkeypatch.setattr(importing, "CHUNK_MESSAGES", 2)
-    real = importing.service.receive
+    real = service.receive
     calls = {"n": 0}
 
     def dying(*args: object, **kwargs: object) -> object:
@@ -214,13 +237,13 @@ def test_an_interrupted_import_leaves_whole_messages_and_a_rerun_completes_it(
             raise KeyboardInterrupt  # as if killed while storing the second chunk
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(importing.service, "receive", dying)
+    monkeypatch.setattr(service, "receive", dying)
     with pytest.raises(KeyboardInterrupt):
         run(engine, folder)
     # The first chunk whole, nothing of the second.
     assert count(engine, cert_models.Certificate) == 2
     assert count(engine, models.ArchivedMessage) == 2
-    monkeypatch.setattr(importing.service, "receive", real)
+    monkeypatch.setattr(service, "receive", real)
     result = run(engine, folder)
     assert (result.count("stored"), result.count("unchanged")) == (3, 2)
 
@@ -230,8 +253,11 @@ def test_the_import_command_reports_per_file(tmp_path: Path) -> None:
 
     from rehabkoll.cli import app
 
-    folder = write(tmp_path / "in", writing.register_certificate(cert()),
-                   example(SCENARIOS / "fail-diagnosSaknas.xml"))
+    folder = write(
+        tmp_path / "in",
+        writing.register_certificate(cert()),
+        example(SCENARIOS / "fail-diagnosSaknas.xml"),
+    )
     shutil.copy(EXAMPLES / "common-lisjp.xml", folder / "zz-bad-number.xml")
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     out = CliRunner().invoke(app, ["import", str(folder), "--db", db])

@@ -125,15 +125,20 @@ def test_ksh97p_fill_and_samordningsnummer() -> None:
 def test_the_revocation_example_reads() -> None:
     content = messages.read(example(EXAMPLES / "common-revokeCertificate.xml")).content
     assert isinstance(content, messages.RevocationIn)
-    assert (content.certificate_id, content.revoked_at) == ("test-id", datetime(2016, 8, 17, 12, 46, 31))
+    assert (content.certificate_id, content.revoked_at) == (
+        "test-id",
+        datetime(2016, 8, 17, 12, 46, 31),
+    )
 
 
 def test_prefixes_do_not_matter() -> None:
     # The same message with other prefixes: the namespaces decide, not the prefixes.
     data = example(SCENARIOS / "pass-minimal.xml")
     renamed = (
-        data.replace(b"ns3:", b"typ:").replace(b"xmlns:ns3", b"xmlns:typ")
-        .replace(b"ns2:", b"reg:").replace(b"xmlns:ns2", b"xmlns:reg")
+        data.replace(b"ns3:", b"typ:")
+        .replace(b"xmlns:ns3", b"xmlns:typ")
+        .replace(b"ns2:", b"reg:")
+        .replace(b"xmlns:ns2", b"xmlns:reg")
     )
     assert renamed != data
     assert lisjp_of(renamed).certificate == lisjp_of(data).certificate
@@ -161,7 +166,11 @@ def test_an_unknown_major_version_is_a_clear_error() -> None:
 def test_relations_replace_or_not() -> None:
     for kind, replaces in (("ERSATT", "c-0"), ("KOMPLT", "c-0"), ("FRLANG", None)):
         read = lisjp_of(writing.register_certificate(cert(), relation=(kind, "c-0")))
-        assert (read.relation, read.related_id, read.certificate.replaces) == (kind, "c-0", replaces)
+        assert (read.relation, read.related_id, read.certificate.replaces) == (
+            kind,
+            "c-0",
+            replaces,
+        )
 
 
 def test_other_certificate_types_are_declined_politely() -> None:
@@ -209,7 +218,8 @@ def test_a_soap_envelope_is_opened_and_a_fault_refused() -> None:
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"""
 LAUGHS = b"""<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">
-<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><l>&c;</l>"""
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><l>&c;</l>"""
 EXTERNAL_DTD = b'<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://example.invalid/r.dtd"><r/>'
 
 
@@ -253,12 +263,28 @@ def test_a_certificate_read_from_xml_equals_the_json_one(
         end = start + timedelta(days=length)
         periods.append((start.isoformat(), end.isoformat(), degree))
         start = end + timedelta(days=gap)
-    json_cert = cert(periods=periods, signed_at=f"{first.isoformat()}T08:00:00",
-                     secondary=["M54.5"], occupation=["JOB_SEEKER", "STUDIES"])
+    json_cert = cert(
+        periods=periods,
+        signed_at=f"{first.isoformat()}T08:00:00",
+        secondary=["M54.5"],
+        occupation=["JOB_SEEKER", "STUDIES"],
+    )
     from rehabkoll.certificates.reading import prepare
 
     from_json = prepare(json_cert)
     from_xml = lisjp_of(writing.register_certificate(json_cert)).certificate
-    for name in ("id", "signed_at", "patient_id", "unit_id", "care_provider_id", "diagnosis",
-                 "secondary_diagnoses", "occupation", "start", "end", "spans", "replaces"):
+    for name in (
+        "id",
+        "signed_at",
+        "patient_id",
+        "unit_id",
+        "care_provider_id",
+        "diagnosis",
+        "secondary_diagnoses",
+        "occupation",
+        "start",
+        "end",
+        "spans",
+        "replaces",
+    ):
         assert getattr(from_xml, name) == getattr(from_json, name), name
