@@ -3,7 +3,7 @@ adds (type, version, relation, smittbärarpenning), Försäkringskassan's messag
 to care, and the doctors' statements (läkarutlåtanden)
 
 Revision ID: 0011
-Revises: 0013
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0013"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
