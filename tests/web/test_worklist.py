@@ -90,7 +90,7 @@ def test_settings_are_saved_per_user_and_recently_ended_are_italic(
     client.post("/cases/settings", data={"gap": "5", "recent": "7", "csrf_token": token})
     page = client.get("/cases").text
     assert data.erik in page
-    assert re.search(r'<tr class="ended[^"]*">', page)
+    assert re.search(r'<tr class="ended[^"]*"', page)
     assert 'name="recent" type="number" min="0" max="14" value="7"' in page
 
 
@@ -151,16 +151,20 @@ def test_columns_can_be_hidden_and_moved(as_user: Login) -> None:
     client.post("/cases/columns", data={"show": keep, "csrf_token": token})
     page = client.get("/cases").text
     headers = re.findall(r'data-key="([a-z_]+)"', page)
-    assert headers == ["pnr", "name", "diagnosis", "days"]
+    assert headers == ["name", "pnr", "diagnosis", "days"]  # the default order
     client.post("/cases/columns", data={"show": keep, "move": "days:-1", "csrf_token": token})
     headers = re.findall(r'data-key="([a-z_]+)"', client.get("/cases").text)
-    assert headers == ["pnr", "name", "days", "diagnosis"]
+    assert headers == ["name", "pnr", "days", "diagnosis"]
 
 
-def test_the_needs_attention_view_lists_cases_near_a_milestone(as_user: Login, data: Data) -> None:
-    # Anna is on day 101 today: day 180 is 79 days away. Bertil on day 21.
+def test_the_needs_attention_view_lists_cases_that_need_it(as_user: Login, data: Data) -> None:
+    # Anna is on day 101 today: day 90 passed 11 days ago (within 30) and no
+    # contact or meeting is recorded since, so she needs an assessment; day 180
+    # is 79 days away. Bertil is on day 21, his certificate ends in 10 days
+    # (more than the 7 of the default setting), day 90 is 69 days away: nothing.
     page = as_user("koord").get("/cases?view=attention").text
-    assert data.anna not in page
+    assert data.anna in page
+    assert "Dag 90 passerad" in page
     assert data.bertil not in page
 
 

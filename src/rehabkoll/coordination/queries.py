@@ -20,6 +20,7 @@ from rehabkoll.coordination.models import (
     Plan,
     Referral,
     StatusChange,
+    Task,
 )
 
 CHUNK = 10_000
@@ -114,6 +115,30 @@ def has_closing_plan(session: Session, *, unit_id: str, patient_ids: Collection[
                     Plan.kind == PlanKind.CLOSING_PLAN,
                 )
                 .distinct()
+            ),
+        )
+    }
+
+
+def overdue_tasks(
+    session: Session, *, unit_id: str, patient_ids: Collection[str], as_of: date
+) -> dict[str, date]:
+    """Patient → the due day of their oldest open task at the unit due before ``as_of``."""
+    return {
+        row.patient_id: _as_day(row.due)
+        for row in _run(
+            session,
+            patient_ids,
+            lambda chunk: (
+                select(R.patient_id, func.min(Task.due).label("due"))
+                .join(Task, Task.record_id == R.id)
+                .where(
+                    R.unit_id == unit_id,
+                    R.patient_id.in_(chunk),
+                    Task.done.is_(False),
+                    Task.due < as_of,
+                )
+                .group_by(R.patient_id)
             ),
         )
     }

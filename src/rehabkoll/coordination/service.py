@@ -59,6 +59,7 @@ from rehabkoll.coordination.queries import (
     has_closing_plan,
     last_contact,
     measures_by_month,
+    overdue_tasks,
     statuses,
 )
 from rehabkoll.lib import formats
@@ -82,6 +83,7 @@ __all__ = [
     "last_contact",
     "measures_by_month",
     "my_tasks",
+    "overdue_tasks",
     "set_status",
     "statuses",
     "unit_tasks",

@@ -79,6 +79,7 @@ def _rows(
         recent=settings.recent,
         role=viewer.role,
         hsa_id=viewer.hsa_id,
+        ending_days=settings.ending_days,
     )
 
 
@@ -153,6 +154,7 @@ def work_list(
         chapters=sorted({icd10.chapter_letter(r.diagnosis) for r in rows}),
         statuses=[label for _, label in Status.choices()],
         max_gap=MAX_GAP,
+        max_ending=worklist.MAX_ENDING_DAYS,
         max_recent=MAX_RECENT,
     )
 
@@ -230,6 +232,7 @@ def save_settings(
     recent: Annotated[int, Form()] = 0,
     hide_names: Annotated[str, Form()] = "",
     per_page: Annotated[int, Form()] = 100,
+    ending_days: Annotated[int, Form(ge=0, le=worklist.MAX_ENDING_DAYS)] = worklist.ENDING_DAYS,
 ) -> Response:
     viewer.require_patients()
     check_gap(gap)
@@ -241,6 +244,7 @@ def save_settings(
         )
     settings.gap, settings.recent, settings.hide_names = gap, recent, bool(hide_names)
     settings.per_page = per_page
+    settings.ending_days = ending_days
     save_list_settings(session, viewer, settings)
     return RedirectResponse("/cases", status_code=303)
 
@@ -260,7 +264,8 @@ async def save_columns(request: Request, session: SessionDep, viewer: CurrentUse
             settings.columns, key, 1 if step == "1" else -1, settings.hidden
         )
     if form.get("reset"):
-        settings.columns, settings.hidden = list(worklist.DEFAULT_ORDER), []
+        settings.columns = list(worklist.DEFAULT_ORDER)
+        settings.hidden = list(worklist.DEFAULT_HIDDEN)
     save_list_settings(session, viewer, settings)
     return RedirectResponse("/cases#columns", status_code=303)
 

@@ -1,5 +1,5 @@
 """The coordination state the work list shows and the "needs attention" view
-weighs, for many patients at once (four queries, never one per patient)."""
+weighs, for many patients at once (five queries, never one per patient)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ def load(
     contacts = coordination.last_contact(session, unit_id=unit_id, patient_ids=ids)
     expiry = coordination.consent_expiry(session, unit_id=unit_id, patient_ids=ids)
     closing = coordination.has_closing_plan(session, unit_id=unit_id, patient_ids=ids)
+    overdue = coordination.overdue_tasks(session, unit_id=unit_id, patient_ids=ids, as_of=as_of)
     facts: dict[str, CoordinationFacts] = {}
-    for patient in set(statuses) | set(contacts) | set(expiry) | closing:
+    for patient in set(statuses) | set(contacts) | set(expiry) | closing | set(overdue):
         status = statuses.get(patient)
         facts[patient] = CoordinationFacts(
             status=Status(status).label if status else "",
@@ -34,5 +35,6 @@ def load(
             last_contact=contacts.get(patient),
             consent_expiry=expiry.get(patient),
             closing_plan=patient in closing,
+            overdue_since=overdue.get(patient),
         )
     return facts

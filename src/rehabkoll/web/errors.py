@@ -136,6 +136,7 @@ FIELD_LABELS = {
     "gap": "Glapp mellan intyg",
     "recent": "Nyligen avslutade",
     "per_page": "Rader per sida",
+    "ending_days": "Intyg som slutar inom",
     "min_days": "Längd från",
     "max_days": "Längd till",
     "min_age": "Ålder från",

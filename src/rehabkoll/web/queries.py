@@ -21,10 +21,11 @@ from rehabkoll.lib import diagnosis_texts
 from rehabkoll.web import coordination_facts
 from rehabkoll.web.worklist import (
     DIAGNOSIS_GROUPS,
+    ENDING_DAYS,
     LENGTH_BANDS,
     CoordinationFacts,
     WorkRow,
-    attention_reasons,
+    attention,
     case_day,
     diagnosis_group,
     length_band,
@@ -196,7 +197,7 @@ def _base_row(row: CaseRow, patient: PatientFacts, doctors: dict[str, str], as_o
         milestone=milestone,
         days_to_milestone=to_milestone,
         recently_ended=row.recently_ended,
-        attention=_attention(row, milestone, to_milestone, coordination_facts.NONE, as_of),
+        attention=_attention(row, milestone, to_milestone, coordination_facts.NONE, as_of)[0],
     )
 
 
@@ -206,14 +207,17 @@ def _attention(
     to_milestone: int | None,
     facts: CoordinationFacts,
     as_of: date,
-) -> tuple[str, ...]:
-    return attention_reasons(
+    ending_days: int = ENDING_DAYS,
+) -> tuple[tuple[str, ...], int]:
+    return attention(
         as_of=as_of,
         days=case_day(row.days, row.days_left),
         days_to_milestone=to_milestone,
         milestone=milestone,
         recently_ended=row.recently_ended,
         facts=facts,
+        days_left=row.days_left,
+        ending_days=ending_days,
     )
 
 
@@ -226,8 +230,11 @@ def work_rows(
     recent: int,
     role: str,
     hsa_id: str | None,
+    ending_days: int = ENDING_DAYS,
 ) -> list[WorkRow]:
-    """The unit's work list as this user may see it, with the coordination state."""
+    """The unit's work list as this user may see it, with the coordination state
+    and why each case needs attention (``ending_days``: a certificate ending
+    within that many days is a reason)."""
     listing = unit_list(session, unit_id=unit_id, as_of=as_of, gap=gap, recent=recent)
     shown, protected = visible(session, listing, role=role, hsa_id=hsa_id)
     facts = coordination_facts.load(
@@ -236,13 +243,11 @@ def work_rows(
     result = []
     for row in shown:
         base = listing.base[row]
-        fact = facts.get(row.patient_id)
-        if fact is not None:
-            base = replace(
-                base,
-                status=fact.status,
-                attention=_attention(row, base.milestone, base.days_to_milestone, fact, as_of),
-            )
+        fact = facts.get(row.patient_id, coordination_facts.NONE)
+        reasons, urgency = _attention(
+            row, base.milestone, base.days_to_milestone, fact, as_of, ending_days
+        )
+        base = replace(base, status=fact.status, attention=reasons, urgency=urgency)
         if base.protected != (row.patient_id in protected):
             base = replace(base, protected=row.patient_id in protected)
         result.append(base)

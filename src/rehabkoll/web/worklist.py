@@ -10,16 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from rehabkoll.lib import diagnosis_texts, icd10
+from rehabkoll.lib import diagnosis_texts, formats, icd10
 
 MILESTONES = (90, 180, 365)
 """Rehabiliteringskedjan: the days work capacity is assessed against."""
 TIMELINE_MILESTONES = (30, 90, 180, 365)
 """Day 30 is the employer's return-to-work plan deadline."""
 ATTENTION_DAYS = 14
+ENDING_DAYS = 7
+"""A certificate ending within this many days (a user's setting) needs attention."""
+MAX_ENDING_DAYS = 30
+ASSESSMENT_DAYS = 30
+"""A milestone passed this many days ago or less, with no contact or meeting since."""
 NO_CONTACT_DAYS = 30
 LONG_CASE_DAYS = 365
 PROTECTED_LABEL = "Skyddad personuppgift"
@@ -39,6 +44,9 @@ LENGTH_BANDS = (
     ("181-365", "181–365 dagar", 181, 365),
     (">365", "Över 365 dagar", 366, None),
 )
+
+
+URGENCY_NONE = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,8 @@ class WorkRow:
     days_to_milestone: int | None
     recently_ended: bool
     attention: tuple[str, ...] = ()
+    urgency: int = URGENCY_NONE
+    """Lower is more urgent (see ``attention``); the "Behöver åtgärd" order."""
 
     @property
     def shown_name(self) -> str:
@@ -86,6 +96,8 @@ class Column:
     text: Callable[[WorkRow], str]
     numeric: bool = False
     identifying: bool = False
+    default: bool = False
+    """Shown until the user chooses otherwise in "Kolumner" (the coordinator's morning)."""
 
 
 def _degrees_text(row: WorkRow) -> str:
@@ -94,7 +106,9 @@ def _degrees_text(row: WorkRow) -> str:
 
 
 def _milestone_text(row: WorkRow) -> str:
-    return f"Dag {row.milestone}" if row.milestone else "–"
+    if not row.milestone:
+        return "–"
+    return f"Dag {row.milestone} om {formats.days(row.days_to_milestone)}"
 
 
 def _occupation_text(row: WorkRow) -> str:
@@ -102,32 +116,55 @@ def _occupation_text(row: WorkRow) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("pnr", "Personnummer", lambda r: r.shown_id, lambda r: r.shown_id, identifying=True),
-    Column("name", "Namn", lambda r: r.shown_name, lambda r: r.shown_name, identifying=True),
-    Column("age", "Ålder", lambda r: r.age, lambda r: str(r.age), numeric=True),
-    Column("sex", "Kön", lambda r: r.sex, lambda r: SEXES.get(r.sex, r.sex)),
+    # The default set, in this order: who, diagnosis, days, end, status, next milestone
+    # (what needs doing is always the last column). The rest are in "Kolumner".
+    Column(
+        "name",
+        "Namn",
+        lambda r: r.shown_name,
+        lambda r: r.shown_name,
+        identifying=True,
+        default=True,
+    ),
+    Column(
+        "pnr",
+        "Personnummer",
+        lambda r: r.shown_id,
+        lambda r: r.shown_id,
+        identifying=True,
+        default=True,
+    ),
     Column(
         "diagnosis",
         "Diagnos",
         lambda r: r.diagnosis,
         lambda r: f"{r.diagnosis} {r.diagnosis_text}".strip(),
+        default=True,
     ),
+    Column("days", "Dagar", lambda r: r.days, lambda r: str(r.days), numeric=True, default=True),
+    Column("end", "Slut", lambda r: r.end, lambda r: r.end.isoformat(), default=True),
+    Column("status", "Status", lambda r: r.status, lambda r: r.status or "–", default=True),
+    Column(
+        "milestone",
+        "Nästa milstolpe",
+        lambda r: (r.milestone or 9999, r.days_to_milestone or 0),
+        _milestone_text,
+        default=True,
+    ),
+    Column("age", "Ålder", lambda r: r.age, lambda r: str(r.age), numeric=True),
+    Column("sex", "Kön", lambda r: r.sex, lambda r: SEXES.get(r.sex, r.sex)),
     Column("occupation", "Sysselsättning", _occupation_text, _occupation_text),
     Column("start", "Start", lambda r: r.start, lambda r: r.start.isoformat()),
-    Column("end", "Slut", lambda r: r.end, lambda r: r.end.isoformat()),
-    Column("days", "Dagar", lambda r: r.days, lambda r: str(r.days), numeric=True),
     Column(
         "net_days",
         "Nettodagar",
         lambda r: r.net_days,
-        lambda r: f"{r.net_days:g}".replace(".", ","),
+        lambda r: formats.number(r.net_days),
         numeric=True,
     ),
     Column("certificates", "Intyg", lambda r: r.certificates, lambda r: str(r.certificates), True),
     Column("degrees", "Grad", lambda r: (r.degree or 0, r.degrees), _degrees_text),
     Column("doctor", "Läkare", lambda r: r.doctor_name, lambda r: r.doctor_name),
-    Column("status", "Status", lambda r: r.status, lambda r: r.status or "–"),
-    Column("milestone", "Nästa milstolpe", lambda r: r.milestone or 9999, _milestone_text),
     Column(
         "to_milestone",
         "Dagar till milstolpe",
@@ -138,6 +175,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 DEFAULT_ORDER = tuple(c.key for c in COLUMNS)
+DEFAULT_HIDDEN = tuple(c.key for c in COLUMNS if not c.default)
 
 
 def case_day(days: int, days_left: int) -> int:
@@ -175,6 +213,66 @@ class CoordinationFacts:
     last_contact: date | None = None
     consent_expiry: date | None = None
     closing_plan: bool = False
+    overdue_since: date | None = None
+    """The due day of the patient's oldest overdue open task, if any."""
+
+
+def attention(
+    *,
+    as_of: date,
+    days: int,
+    days_to_milestone: int | None,
+    milestone: int | None,
+    recently_ended: bool,
+    facts: CoordinationFacts,
+    days_left: int | None = None,
+    ending_days: int = ENDING_DAYS,
+) -> tuple[tuple[str, ...], int]:
+    """Why a case needs attention now, most urgent first, each in one line for
+    the page, and how urgent the most urgent is (lower first; URGENCY_NONE when
+    nothing is). Overdue things come first: an overdue task, a milestone passed
+    without a contact or meeting since, then the certificate about to end with
+    no renewal, no contact in 30 days while active, a milestone near, the
+    consent running out, a long case without a plan for closing."""
+    if recently_ended:
+        return (), URGENCY_NONE
+    found: list[tuple[int, str]] = []
+    if facts.overdue_since is not None:
+        late = (as_of - facts.overdue_since).days
+        found.append((0 - late, f"Uppgift försenad sedan {facts.overdue_since.isoformat()}"))
+    passed = max((m for m in MILESTONES if m <= days), default=None)
+    if passed is not None and days - passed <= ASSESSMENT_DAYS:
+        reached = as_of - timedelta(days=days - passed)
+        if facts.last_contact is None or facts.last_contact < reached:
+            found.append(
+                (
+                    100 + (days - passed),
+                    f"Dag {passed} passerad {reached.isoformat()} utan bedömning",
+                )
+            )
+    if days_left is not None and 0 <= days_left <= ending_days:
+        when = "i dag" if days_left == 0 else f"om {formats.days(days_left)}"
+        found.append((200 + days_left, f"Intyget slutar {when}"))
+    if facts.active and (
+        facts.last_contact is None or (as_of - facts.last_contact).days > NO_CONTACT_DAYS
+    ):
+        found.append((300, "Ingen kontakt på 30 dagar"))
+    if (
+        milestone is not None
+        and days_to_milestone is not None
+        and days_to_milestone <= ATTENTION_DAYS
+    ):
+        found.append(
+            (400 + days_to_milestone, f"Dag {milestone} om {formats.days(days_to_milestone)}")
+        )
+    if facts.consent_expiry is not None:
+        left = (facts.consent_expiry - as_of).days
+        if 0 <= left <= ATTENTION_DAYS:
+            found.append((500 + left, f"Samtycket upphör om {formats.days(left)}"))
+    if days > LONG_CASE_DAYS and not facts.closing_plan:
+        found.append((600, "Över 365 dagar utan plan för avslut"))
+    found.sort(key=lambda f: f[0])
+    return tuple(text for _, text in found), (found[0][0] if found else URGENCY_NONE)
 
 
 def attention_reasons(
@@ -185,28 +283,20 @@ def attention_reasons(
     milestone: int | None,
     recently_ended: bool,
     facts: CoordinationFacts,
+    days_left: int | None = None,
+    ending_days: int = ENDING_DAYS,
 ) -> tuple[str, ...]:
-    """Why a case needs attention now, in words for the page (empty: it does not)."""
-    reasons: list[str] = []
-    if recently_ended:
-        return ()
-    if (
-        milestone is not None
-        and days_to_milestone is not None
-        and days_to_milestone <= ATTENTION_DAYS
-    ):
-        reasons.append(f"Dag {milestone} om {days_to_milestone} dagar")
-    if days > LONG_CASE_DAYS and not facts.closing_plan:
-        reasons.append("Över 365 dagar utan plan för avslut")
-    if facts.active and (
-        facts.last_contact is None or (as_of - facts.last_contact).days > NO_CONTACT_DAYS
-    ):
-        reasons.append("Ingen kontakt på 30 dagar")
-    if facts.consent_expiry is not None:
-        left = (facts.consent_expiry - as_of).days
-        if 0 <= left <= ATTENTION_DAYS:
-            reasons.append(f"Samtycket upphör om {left} dagar")
-    return tuple(reasons)
+    """The reasons of ``attention``, most urgent first (empty: none)."""
+    return attention(
+        as_of=as_of,
+        days=days,
+        days_to_milestone=days_to_milestone,
+        milestone=milestone,
+        recently_ended=recently_ended,
+        facts=facts,
+        days_left=days_left,
+        ending_days=ending_days,
+    )[0]
 
 
 @dataclass
@@ -325,6 +415,8 @@ def apply(
     column = COLUMN_BY_KEY.get(sort)
     if column is not None and not (hide_names and column.identifying):
         chosen.sort(key=column.sort_key, reverse=descending)
+    elif sort == "urgency" or (not sort and filters.attention):
+        chosen.sort(key=lambda r: r.urgency)
     return chosen
 
 
@@ -336,8 +428,9 @@ class ListSettings:
     recent: int = 0
     hide_names: bool = False
     per_page: int = 100
+    ending_days: int = ENDING_DAYS
     columns: list[str] = field(default_factory=lambda: list(DEFAULT_ORDER))
-    hidden: list[str] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=lambda: list(DEFAULT_HIDDEN))
     filters: Filters = field(default_factory=Filters)
 
     def as_dict(self) -> dict[str, Any]:
@@ -346,6 +439,7 @@ class ListSettings:
             "recent": self.recent,
             "hide_names": self.hide_names,
             "per_page": self.per_page,
+            "ending_days": self.ending_days,
             "columns": list(self.columns),
             "hidden": list(self.hidden),
             "filters": self.filters.as_dict(),
@@ -356,13 +450,17 @@ class ListSettings:
         data = data or {}
         gap = data.get("gap", 5)
         recent = data.get("recent", 0)
+        ending = data.get("ending_days", ENDING_DAYS)
         return cls(
             gap=gap if isinstance(gap, int) and 0 <= gap <= 90 else 5,
             recent=recent if isinstance(recent, int) and 0 <= recent <= 14 else 0,
             hide_names=bool(data.get("hide_names", False)),
             per_page=data["per_page"] if data.get("per_page") in PAGE_SIZES else 100,
             columns=column_order(data.get("columns")),
-            hidden=[k for k in data.get("hidden") or [] if k in COLUMN_BY_KEY],
+            ending_days=ending if isinstance(ending, int) and 0 <= ending <= MAX_ENDING_DAYS else 7,
+            hidden=[k for k in data.get("hidden") or [] if k in COLUMN_BY_KEY]
+            if "hidden" in data
+            else list(DEFAULT_HIDDEN),
             filters=Filters.from_dict(data.get("filters") or {}),
         )
 

@@ -18,4 +18,10 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("click", (event) => {
   const target = event.target;
   if (target instanceof HTMLElement && target.matches("[data-print]")) window.print();
+  // A work-list row opens its patient, like the name link in it (keyboards use the link).
+  if (!(target instanceof Element) || target.closest("a, button, input, select, label")) return;
+  const row = target.closest("tr[data-href]");
+  if (row instanceof HTMLElement && !String(window.getSelection() || "")) {
+    window.location.assign(row.dataset.href || "");
+  }
 });
