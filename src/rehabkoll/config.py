@@ -59,6 +59,24 @@ class Settings(BaseSettings):
         description="Comma-separated HSA ids of the care providers whose RIVTA messages "
         "this installation accepts; empty accepts every care provider",
     )
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Database connections per process; a web server serves as many "
+        "requests at once and lets the others wait in line",
+    )
+    db_wait_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long a request waits in line for a database connection "
+        "before it is answered 503 with Retry-After",
+    )
+    sqlite_wal_limit_mb: int = Field(
+        default=64,
+        ge=1,
+        description="SQLite: the write-ahead log is checkpointed and cut back to empty "
+        "when it grows past this size, even while readers keep it busy",
+    )
 
     def reference_data(self) -> Path:
         """``data_dir`` as a folder that exists where one does: a relative path

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from rehabkoll.config import get_settings
+from rehabkoll.db import wal
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT_MS = 10000
 
 
 def database_url(url: str | None = None) -> str:
@@ -31,7 +33,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool =
     cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # Read the file through memory mapping (up to SQLite's default ceiling of
     # just under 2 GiB) rather than a read call per page: a work list touches
     # thousands of index pages, a quarter faster this way.
@@ -40,11 +42,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, foreign_keys: bool =
 
 
 def make_engine(url: str) -> Engine:
+    """The engine of a command or the web server: REHABKOLL_DB_POOL_SIZE
+    connections at most (no overflow), each asked for with a wait of at most
+    REHABKOLL_DB_WAIT_SECONDS (then sqlalchemy.exc.TimeoutError, a 503 on the
+    web). The web server lets no more requests in at once than there are
+    connections (rehabkoll.web.admission), so a request never waits for one
+    while holding another."""
+    settings = get_settings()
+    pool = {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": 0,
+        "pool_timeout": settings.db_wait_seconds,
+    }
     if url.startswith("sqlite"):
-        engine = create_engine(url)
+        engine = create_engine(url, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
+        wal.keep_small(
+            engine, limit_mb=settings.sqlite_wal_limit_mb, busy_timeout_ms=BUSY_TIMEOUT_MS
+        )
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def alembic_config(url: str) -> Config:

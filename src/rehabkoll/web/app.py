@@ -14,6 +14,7 @@ from rehabkoll.config import get_settings
 from rehabkoll.db.session import open_database, session_factory
 from rehabkoll.statistics import views as statistics_views
 from rehabkoll.web import admin, api, auth, cases, coordination, errors, patient
+from rehabkoll.web.admission import Admission
 from rehabkoll.web.deps import PACKAGE
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,13 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.state.login_delay_scale = 1.0
     app.state.statistics = False
     errors.install(app)
+    settings = get_settings()
+    app.add_middleware(
+        Admission,
+        limit=settings.db_pool_size,
+        wait_seconds=settings.db_wait_seconds,
+        busy=errors.busy,
+    )
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(auth.public)

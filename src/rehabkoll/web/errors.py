@@ -12,6 +12,7 @@ CsrfError                      403     form without the session's token
 NotFoundError                  404     unknown patient reference or record
 ConflictError                  409     stale edit of a coordination record
 FieldError, ConsentRequired…   422     ``{"field": …, "reason": …}``
+no database connection free    503     with Retry-After (web/admission.py)
 =============================  ======  =====================================
 """
 
@@ -23,6 +24,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rehabkoll.accounts.errors import AccessDeniedError, NotAuthenticatedError
@@ -248,6 +250,28 @@ HTTP_PAGES = {
 }
 
 
+RETRY_AFTER_SECONDS = 5
+
+
+def busy(request: Request) -> Response:
+    """503 with Retry-After: no database connection came free in time."""
+    response = _answer(
+        request,
+        503,
+        "Hög belastning just nu",
+        "Många använder rehabkoll just nu och din begäran fick inte plats i tid. "
+        f"Försök igen om {RETRY_AFTER_SECONDS} sekunder."
+        if not _is_api(request)
+        else "busy: no database connection came free in time; retry later",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+async def pool_timeout(request: Request, exc: Exception) -> Response:
+    return busy(request)
+
+
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 HANDLERS: tuple[tuple[type[Exception], Handler], ...] = (
     (NotAuthenticatedError, not_authenticated),
@@ -265,6 +289,7 @@ HANDLERS: tuple[tuple[type[Exception], Handler], ...] = (
     (InvalidSettingError, invalid_setting),
     (RequestValidationError, validation_error),
     (StarletteHTTPException, http_error),
+    (PoolTimeoutError, pool_timeout),
 )
 
 
