@@ -128,5 +128,12 @@ def test_an_admin_sees_no_statistics() -> None:
 
 
 def test_every_role_but_the_admin_needs_a_unit() -> None:
-    assert [role for role in Role if not access.needs_unit(role)] == [Role.ADMIN]
+    # Besides the admin, the agreement's coordinators and the integration
+    # account (a system posting RIVTA messages) work for no unit.
+    assert [role for role in Role if not access.needs_unit(role)] == [
+        Role.ADMIN,
+        Role.REGION_COORDINATOR,
+        Role.NATIONAL_COORDINATOR,
+        Role.INTEGRATION,
+    ]
     assert Role.ANALYST.label == "Analytiker"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 from typing import Annotated
 
@@ -49,13 +50,20 @@ def add(
     db: DbOption = None,
 ) -> None:
     """Add a user. The password is read from standard input (never an argument,
-    which other users of the machine could see)."""
+    which other users of the machine could see). An ``integration`` user (a
+    system posting RIVTA messages) needs no password: give it a token with
+    ``users token``."""
     from rehabkoll.accounts import access, service
     from rehabkoll.db.session import open_database, session_scope
 
-    if not password_stdin:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif role == Role.INTEGRATION:
+        # A system posting RIVTA messages uses an API token only: a password
+        # nobody knows keeps it out of the web pages.
+        password = secrets.token_urlsafe(32)
+    else:
         fail("give the password on standard input, with --password-stdin")
-    password = sys.stdin.readline().rstrip("\r\n")
     units = unit or []
     if access.needs_unit(role) and not units:
         fail(f"a {role} needs at least one --unit")

@@ -20,6 +20,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     REGION_COORDINATOR = "region_coordinator"
     NATIONAL_COORDINATOR = "national_coordinator"
+    INTEGRATION = "integration"
+    """A system that posts RIVTA messages (docs/exchange.md); reads nothing."""
 
     @property
     def label(self) -> str:
@@ -34,4 +36,5 @@ _ROLE_LABELS = {
     Role.ADMIN: "Administratör",
     Role.REGION_COORDINATOR: "Samordnare",
     Role.NATIONAL_COORDINATOR: "Nationell samordnare",
+    Role.INTEGRATION: "Integration (RIVTA)",
 }

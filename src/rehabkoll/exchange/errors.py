@@ -1,5 +1,5 @@
 """One error type per way a message can fail; each knows the answer it gets
-(the ``errorId`` of the RIVTA result)."""
+(the ``errorId`` of the RIVTA result) and whether the message is archived."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ class ExchangeError(ValueError):
     """A message was not accepted. ``error_id`` is the RIVTA ``errorId``."""
 
     error_id = "VALIDATION_ERROR"
+    archived = True
+    """Whether the message is kept in the archive (hostile and foreign ones are not)."""
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
@@ -21,9 +23,13 @@ class ExchangeError(ValueError):
 class UnsafeXmlError(ExchangeError):
     """Hostile or oversized XML: a DTD, an entity, or more bytes than allowed."""
 
+    archived = False
+
 
 class MalformedXmlError(ExchangeError):
     """Not well-formed XML, or not the expected element in the expected namespace."""
+
+    archived = False
 
 
 class SchemaViolationError(ExchangeError):
@@ -35,9 +41,18 @@ class RuleError(ExchangeError):
     ``field`` names the svar (``svar 32 (32.2)``)."""
 
 
+class ForeignCareProviderError(RuleError):
+    """For a care provider this installation does not receive messages for
+    (``REHABKOLL_RIVTA_CARE_PROVIDERS``): refused, and nothing of it is kept."""
+
+    archived = False
+
+
 class UnsupportedCertificateError(ExchangeError):
     """A certificate type or version rehabkoll does not handle (AG7804, …):
     answered politely and stored nowhere."""
+
+    archived = False
 
 
 class ApplicationError(ExchangeError):

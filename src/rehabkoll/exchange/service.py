@@ -28,6 +28,7 @@ from rehabkoll.exchange import lisjp, messages, models
 from rehabkoll.exchange.errors import (
     ApplicationError,
     ExchangeError,
+    ForeignCareProviderError,
     RuleError,
     UnsupportedCertificateError,
 )
@@ -95,7 +96,7 @@ def check_provider(received: messages.Received) -> None:
     allowed = allowed_providers()
     provider = received.care_provider_id
     if allowed and provider is not None and provider not in allowed:
-        raise RuleError(
+        raise ForeignCareProviderError(
             "vardgivare-id",
             "this installation does not receive messages for this care provider "
             "(REHABKOLL_RIVTA_CARE_PROVIDERS)",
@@ -307,7 +308,7 @@ def _store_care_message(session: Session, message: messages.CareMessageIn) -> Ou
         )
     allowed = allowed_providers()
     if allowed and target.care_provider_id not in allowed:
-        raise RuleError(
+        raise ForeignCareProviderError(
             "intygs-id",
             "the certificate belongs to a care provider this installation does not receive "
             "messages for (REHABKOLL_RIVTA_CARE_PROVIDERS)",
@@ -350,15 +351,17 @@ def _archive(
     sender: str,
     now: datetime,
 ) -> None:
-    """Keep every message as received (gzip), once per distinct content."""
+    """Keep every message as received (gzip), once per distinct content; not
+    the hostile ones, those for another care provider, and types rehabkoll
+    does not receive."""
     by_number = {r.number: r for r in result.results}
     rows: dict[str, dict[str, object]] = {}
     for number, raw, item in items:
         digest = raw.sha256
-        if digest in rows:
-            continue
         outcome = by_number[number]
         error = outcome.error
+        if digest in rows or (error is not None and not error.archived):
+            continue
         rows[digest] = {
             "sha256": digest,
             "interaction": item.interaction if isinstance(item, messages.Received) else "",
