@@ -14,6 +14,7 @@ from rehabkoll import demo
 from rehabkoll.accounts import cli as accounts_cli
 from rehabkoll.agreement import cli as agreement_cli
 from rehabkoll.audit import cli as audit_cli
+from rehabkoll.backup import cli as backup_cli
 from rehabkoll.cases import cli as cases_cli
 from rehabkoll.certificates import cli as certificates_cli
 from rehabkoll.exchange import cli as exchange_cli
@@ -39,6 +40,7 @@ for module in (
     statistics_cli,
     accounts_cli,
     audit_cli,
+    backup_cli,
     patients_cli,
     agreement_cli,
     exchange_cli,

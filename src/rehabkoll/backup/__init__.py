@@ -1,0 +1,2 @@
+"""Backup and restore (säkerhetskopia): a consistent copy of the whole
+database while the service runs, with a manifest to check it against."""
