@@ -25,6 +25,7 @@ class Action(StrEnum):
     API_PATIENT = "api_patient"
     AGREEMENT_CHANGE = "agreement_change"
     AGREEMENT_VIEW = "agreement_view"
+    MATTER_HANDLED = "matter_handled"
 
     @property
     def label(self) -> str:
@@ -43,6 +44,7 @@ _ACTION_LABELS = {
     Action.API_PATIENT: "Patient via API",
     Action.AGREEMENT_CHANGE: "Överenskommelse ändrad",
     Action.AGREEMENT_VIEW: "Överenskommelse visad",
+    Action.MATTER_HANDLED: "Ärende markerat hanterat",
 }
 
 

@@ -20,6 +20,7 @@ from rehabkoll.cases.engine import DEFAULT_GAP, MAX_GAP, MAX_RECENT, CaseRow
 from rehabkoll.certificates import service as certificates
 from rehabkoll.certificates.schema import Certificate, FieldError, parse_document
 from rehabkoll.coordination import service as coordination
+from rehabkoll.exchange import matters
 from rehabkoll.web import queries
 from rehabkoll.web.deps import ApiUser, SessionDep, Viewer
 from rehabkoll.web.errors import NotFoundError
@@ -49,11 +50,18 @@ class CaseOut(BaseModel):
     patient_ref: str
     status: str | None = Field(description="Coordination status (contacted, active, …) or null")
     protected: bool = Field(description="Protected identity (skyddad personuppgift)")
+    completions: int = Field(
+        default=0, description="Försäkringskassan's open requests for completion (Ärenden)"
+    )
+    questions: int = Field(default=0, description="Försäkringskassan's open questions (Ärenden)")
+    matters_overdue: bool = Field(default=False, description="An open matter is past its deadline")
 
 
 class PatientOut(BaseModel):
     patient_ref: str
     unit_id: str
+    completions: int = Field(default=0, description="Open requests for completion at the unit")
+    questions: int = Field(default=0, description="Open questions at the unit")
     cases: list[CaseOut]
     coordination: dict[str, Any]
 
@@ -83,13 +91,27 @@ def _patient_reader(viewer: Viewer, unit_id: str) -> None:
         raise AccessDeniedError("this role does not see patient data")
 
 
-def _case_out(row: CaseRow, patient: queries.PatientFacts, status: str | None) -> CaseOut:
+def _matters_json(counts: matters.MatterCounts) -> dict[str, Any]:
+    return {
+        "completions": counts.completions,
+        "questions": counts.questions,
+        "matters_overdue": counts.overdue_since is not None,
+    }
+
+
+def _case_out(
+    row: CaseRow,
+    patient: queries.PatientFacts,
+    status: str | None,
+    counts: matters.MatterCounts = matters.NO_MATTERS,
+) -> CaseOut:
     return CaseOut.model_validate(
         {
             **row.as_json(),
             "patient_ref": patient.ref,
             "status": status,
             "protected": patient.protected,
+            **_matters_json(counts),
         }
     )
 
@@ -111,6 +133,7 @@ def unit_cases(
     shown, protected = queries.visible(session, listing, role=viewer.role, hsa_id=viewer.hsa_id)
     ids = [r.patient_id for r in shown]
     statuses = coordination.statuses(session, unit_id=unit_id, patient_ids=ids)
+    open_matters = matters.open_counts(session, unit_id=unit_id, patient_ids=ids, as_of=day)
     log_access(
         session,
         user=viewer.user,
@@ -128,6 +151,7 @@ def unit_cases(
             "patient_ref": listing.base[row].ref,
             "status": statuses.get(row.patient_id),
             "protected": row.patient_id in protected,
+            **_matters_json(open_matters.get(row.patient_id, matters.NO_MATTERS)),
         }
         for row in shown
     ]
@@ -233,10 +257,15 @@ def patient(
     )
     session.commit()
     status = str(record.status) if record.status else None
+    counts = matters.open_counts(session, unit_id=unit, patient_ids=[facts.id], as_of=day).get(
+        facts.id, matters.NO_MATTERS
+    )
     return PatientOut(
         patient_ref=facts.ref,
         unit_id=unit,
-        cases=[_case_out(r, facts, status) for r in visible],
+        completions=counts.completions,
+        questions=counts.questions,
+        cases=[_case_out(r, facts, status, counts) for r in visible],
         coordination=_record_json(record),
     )
 

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from rehabkoll.config import get_settings
 from rehabkoll.db.session import open_database, session_factory
 from rehabkoll.statistics import views as statistics_views
-from rehabkoll.web import admin, api, auth, cases, coordination, errors, patient, rivta
+from rehabkoll.web import admin, api, auth, cases, coordination, errors, matters, patient, rivta
 from rehabkoll.web.admission import Admission
 from rehabkoll.web.deps import PACKAGE
 
@@ -72,6 +72,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.include_router(coordination.router)
     app.include_router(admin.router)
     app.include_router(rivta.router)
+    app.include_router(matters.router)
     app.include_router(statistics_views.router)  # manager and analyst pages
     app.state.statistics = True
 

@@ -196,6 +196,7 @@ def save_filters(
     status: Text = "",
     occupation: Text = "",
     text: Text = "",
+    matters: Text = "",
     clear: Text = "",
 ) -> Response:
     """Filters are posted (a personnummer typed as free text must not end up in
@@ -218,6 +219,7 @@ def save_filters(
                 "status": status,
                 "occupation": occupation,
                 "text": text,
+                "matters": matters,
             }
         )
     save_list_settings(session, viewer, settings)

@@ -70,6 +70,7 @@ templates = Jinja2Templates(directory=_template_dirs())
 templates.env.loader = ChoiceLoader([FileSystemLoader(d) for d in _template_dirs()])
 templates.env.globals["PATTERNS"] = charts.PATTERNS
 templates.env.globals["OCCUPATIONS"] = worklist.OCCUPATIONS
+templates.env.globals["MATTER_FILTERS"] = worklist.MATTER_FILTERS
 templates.env.globals["SEXES"] = worklist.SEXES
 templates.env.globals["PROTECTED_LABEL"] = worklist.PROTECTED_LABEL
 templates.env.globals["diagnosis"] = diagnosis_texts.describe

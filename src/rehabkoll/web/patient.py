@@ -21,6 +21,7 @@ from rehabkoll.cases import service as cases_service
 from rehabkoll.cases.engine import CaseRow, CertificateRecord
 from rehabkoll.certificates.models import Unit
 from rehabkoll.coordination import service as coordination
+from rehabkoll.exchange import matters as care_matters
 from rehabkoll.web import charts, queries
 from rehabkoll.web.cases import list_settings
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
@@ -178,4 +179,6 @@ def patient_page(
         doctors=doctors,
         as_of=as_of,
         printing=printing,
+        care_messages=care_matters.for_patient(session, unit_id=unit_id, patient_id=patient.id),
+        matter_subjects=care_matters.SUBJECT_LABELS,
     )

@@ -17,6 +17,7 @@ from rehabkoll.accounts import access
 from rehabkoll.cases import service as cases_service
 from rehabkoll.cases.engine import DEFAULT_GAP, CaseRow
 from rehabkoll.certificates.models import Doctor, ImportBatch, Patient, Unit
+from rehabkoll.exchange import matters
 from rehabkoll.lib import diagnosis_texts
 from rehabkoll.web import coordination_facts
 from rehabkoll.web.worklist import (
@@ -240,14 +241,20 @@ def work_rows(
     facts = coordination_facts.load(
         session, unit_id=unit_id, patient_ids=[r.patient_id for r in shown], as_of=as_of
     )
+    open_matters = matters.open_counts(
+        session, unit_id=unit_id, patient_ids=[r.patient_id for r in shown], as_of=as_of
+    )
     result = []
     for row in shown:
         base = listing.base[row]
         fact = facts.get(row.patient_id, coordination_facts.NONE)
+        counts = open_matters.get(row.patient_id, matters.NO_MATTERS)
+        if counts.overdue_completion_since is not None:
+            fact = replace(fact, overdue_completion=counts.overdue_completion_since)
         reasons, urgency = _attention(
             row, base.milestone, base.days_to_milestone, fact, as_of, ending_days
         )
-        base = replace(base, status=fact.status, attention=reasons, urgency=urgency)
+        base = replace(base, status=fact.status, attention=reasons, urgency=urgency, matters=counts)
         if base.protected != (row.patient_id in protected):
             base = replace(base, protected=row.patient_id in protected)
         result.append(base)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from rehabkoll.exchange.matters import NO_MATTERS, MatterCounts
 from rehabkoll.lib import diagnosis_texts, formats, icd10
 
 MILESTONES = (90, 180, 365)
@@ -78,6 +79,8 @@ class WorkRow:
     attention: tuple[str, ...] = ()
     urgency: int = URGENCY_NONE
     """Lower is more urgent (see ``attention``); the "Behöver åtgärd" order."""
+    matters: MatterCounts = NO_MATTERS
+    """Försäkringskassan's open questions and requests for completion (Ärenden)."""
 
     @property
     def shown_name(self) -> str:
@@ -109,6 +112,14 @@ def _milestone_text(row: WorkRow) -> str:
     if not row.milestone:
         return "–"
     return f"Dag {row.milestone} om {formats.days(row.days_to_milestone)}"
+
+
+def matters_text(counts: MatterCounts) -> str:
+    """``Komplettering (2) · Administrativ fråga (1)``, marked when one is overdue."""
+    text = counts.text()
+    if counts.overdue_since is not None:
+        text += f" (försenad sedan {counts.overdue_since.isoformat()})"
+    return text or "–"
 
 
 def _occupation_text(row: WorkRow) -> str:
@@ -173,6 +184,14 @@ COLUMNS: tuple[Column, ...] = (
         numeric=True,
     ),
 )
+COLUMNS += (
+    Column(
+        "matters",
+        "Ärenden",
+        lambda r: (-r.matters.completions, -r.matters.questions),
+        lambda r: matters_text(r.matters),
+    ),
+)
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 DEFAULT_ORDER = tuple(c.key for c in COLUMNS)
 DEFAULT_HIDDEN = tuple(c.key for c in COLUMNS if not c.default)
@@ -215,6 +234,8 @@ class CoordinationFacts:
     closing_plan: bool = False
     overdue_since: date | None = None
     """The due day of the patient's oldest overdue open task, if any."""
+    overdue_completion: date | None = None
+    """The passed deadline of the patient's oldest open request for completion."""
 
 
 def attention(
@@ -240,6 +261,11 @@ def attention(
     if facts.overdue_since is not None:
         late = (as_of - facts.overdue_since).days
         found.append((0 - late, f"Uppgift försenad sedan {facts.overdue_since.isoformat()}"))
+    if facts.overdue_completion is not None:
+        late = (as_of - facts.overdue_completion).days
+        found.append(
+            (0 - late, f"Komplettering försenad sedan {facts.overdue_completion.isoformat()}")
+        )
     passed = max((m for m in MILESTONES if m <= days), default=None)
     if passed is not None and days - passed <= ASSESSMENT_DAYS:
         reached = as_of - timedelta(days=days - passed)
@@ -315,6 +341,8 @@ class Filters:
     occupation: str = ""
     text: str = ""
     attention: bool = False
+    matters: str = ""
+    """Ärendestatus: "none", "open", "completion" or "question" (see MATTER_FILTERS)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -330,6 +358,7 @@ class Filters:
             "occupation": self.occupation,
             "text": self.text,
             "attention": self.attention,
+            "matters": self.matters,
         }
 
     @classmethod
@@ -362,11 +391,33 @@ class Filters:
             occupation=text("occupation"),
             text=text("text"),
             attention=bool(data.get("attention")),
+            matters=text("matters") if text("matters") in MATTER_FILTERS else "",
         )
 
     @property
     def active(self) -> bool:
         return any(v not in ("", None, False) for v in self.as_dict().values())
+
+
+MATTER_FILTERS = {
+    "none": "Utan obesvarade ärenden",
+    "open": "Med obesvarade ärenden",
+    "completion": "Obesvarade kompletteringar",
+    "question": "Obesvarade frågor",
+}
+"""Ärendestatus, the work list's filter on Försäkringskassan's messages."""
+
+
+def matter_matches(counts: MatterCounts, choice: str) -> bool:
+    if choice == "none":
+        return counts.total == 0
+    if choice == "open":
+        return counts.total > 0
+    if choice == "completion":
+        return counts.completions > 0
+    if choice == "question":
+        return counts.questions > 0
+    return True
 
 
 def _between(value: Any, low: Any, high: Any) -> bool:
@@ -384,6 +435,8 @@ def matches(row: WorkRow, filters: Filters, *, hide_names: bool = False) -> bool
     if f.occupation and f.occupation not in row.occupation:
         return False
     if f.attention and not row.attention:
+        return False
+    if f.matters and not matter_matches(row.matters, f.matters):
         return False
     if not (
         _between(row.days, f.min_days, f.max_days)
