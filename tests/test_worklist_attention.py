@@ -62,3 +62,9 @@ def test_overdue_things_come_before_things_about_to_happen() -> None:
 
 def test_a_case_needing_nothing_is_least_urgent() -> None:
     assert reasons(40) == ((), URGENCY_NONE)
+
+
+def test_an_ending_certificate_counts_from_day_30() -> None:
+    # Day 12 with 3 days left: a short case that mostly ends as planned.
+    assert reasons(12, days_left=3)[0] == ()
+    assert reasons(30, days_left=3)[0] == (f"Intyget slutar om 3{NBSP}dagar",)

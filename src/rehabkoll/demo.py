@@ -63,6 +63,7 @@ def demo(
         _generate_and_import(engine, folder, insured=insured, seed=seed, today=today)
     unit_id, unit_name, rows = _busiest_unit(engine, today)
     passwords = _demo_users(engine, unit_id, rows)
+    _demo_coordination(engine, unit_id, rows, today)
     _show(unit_name, unit_id, rows, passwords)
     if serve:
         import uvicorn
@@ -179,6 +180,21 @@ def _demo_users(engine: Engine, unit_id: str, rows: list[CaseRow]) -> dict[str, 
                 accounts.set_password(session, user=user, password=password)
             passwords[username] = password
     return passwords
+
+
+def _demo_coordination(engine: Engine, unit_id: str, rows: list[CaseRow], today: date) -> None:
+    """The coordination records the unit's coordinators would have written by now."""
+    from rehabkoll.accounts import service as accounts
+    from rehabkoll.db.session import session_scope
+    from rehabkoll.demo_coordination import seed_unit
+
+    with session_scope(engine) as session:
+        user = accounts.get_user(session, username="koordinator")
+        written = (
+            seed_unit(session, unit_id=unit_id, rows=rows, user=user, today=today) if user else 0
+        )
+    if written:
+        console.print(f"Wrote {written:,} coordination records of the unit's ongoing cases.")
 
 
 def _show(unit_name: str, unit_id: str, rows: list[CaseRow], passwords: dict[str, str]) -> None:

@@ -24,6 +24,8 @@ ATTENTION_DAYS = 14
 ENDING_DAYS = 7
 """A certificate ending within this many days (a user's setting) needs attention."""
 MAX_ENDING_DAYS = 30
+ENDING_FROM_DAY = 30
+"""An ending certificate counts from the case's day 30: shorter cases mostly end as planned."""
 ASSESSMENT_DAYS = 30
 """A milestone passed this many days ago or less, with no contact or meeting since."""
 NO_CONTACT_DAYS = 30
@@ -276,7 +278,7 @@ def attention(
                     f"Dag {passed} passerad {reached.isoformat()} utan bedömning",
                 )
             )
-    if days_left is not None and 0 <= days_left <= ending_days:
+    if days_left is not None and 0 <= days_left <= ending_days and days >= ENDING_FROM_DAY:
         when = "i dag" if days_left == 0 else f"om {formats.days(days_left)}"
         found.append((200 + days_left, f"Intyget slutar {when}"))
     if facts.active and (
