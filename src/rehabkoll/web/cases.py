@@ -15,7 +15,7 @@ from rehabkoll.audit.service import log_access
 from rehabkoll.cases.engine import MAX_GAP, MAX_RECENT, check_gap, check_recent
 from rehabkoll.coordination.enums import Status
 from rehabkoll.lib import icd10
-from rehabkoll.web import charts, export, queries, worklist
+from rehabkoll.web import charts, export, queries, today, worklist
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
 from rehabkoll.web.errors import FormError
 
@@ -54,10 +54,16 @@ def overview(request: Request, session: SessionDep, viewer: CurrentUser, as_of: 
         )
         for dim, values in counts.groups.items()
     }
+    day_counts = (
+        today.counts(session, viewer, unit_id=unit_id, as_of=as_of, settings=list_settings(viewer))
+        if viewer.sees_patients
+        else []
+    )
     return render(
         request,
         "overview.html",
         viewer,
+        day_counts=day_counts,
         title="Översikt",
         nav="overview",
         counts=counts,
