@@ -107,16 +107,40 @@ def milestone_dates(spans: Sequence[Span], days: Sequence[int]) -> dict[int, dat
     return found
 
 
-def timeline(chart_id: str, title: str, spans: Sequence[Span], milestones: Sequence[int]) -> Markup:
+MILESTONE_GAP = 70
+"""Milestone labels closer than this (in the drawing's units) go on two rows."""
+
+
+def label_rows(xs: Sequence[float], gap: float = MILESTONE_GAP) -> list[int]:
+    """A row (0 or 1) per label at ``xs`` (ascending) so that labels on the same
+    row are at least ``gap`` apart where two rows allow it."""
+    last: list[float] = [-1e9, -1e9]
+    rows = []
+    for x in xs:
+        row = 0 if x - last[0] >= gap else 1 if x - last[1] >= gap else 0
+        last[row] = x
+        rows.append(row)
+    return rows
+
+
+def timeline(
+    chart_id: str,
+    title: str,
+    spans: Sequence[Span],
+    milestones: Sequence[int],
+    today: date | None = None,
+) -> Markup:
     """Periods as bars whose height follows the degree, each labelled with its
-    degree, and the rehabilitation chain's milestones as labelled lines."""
+    degree; the rehabilitation chain's milestones as labelled lines (on two
+    rows where they would overlap) and a "today" marker when today falls in
+    the drawing."""
     if not spans:
         return Markup("")
     first = min(s.start for s in spans)
     last = max(s.end for s in spans)
     reached = milestone_dates(spans, milestones)
     total = max((last - first).days + 1, 1)
-    left, width, top, plot_h = 10, 680, 34, 60
+    left, width, top, plot_h = 10, 680, 46, 60
     scale = width / total
 
     def x(day: date) -> float:
@@ -125,6 +149,8 @@ def timeline(chart_id: str, title: str, spans: Sequence[Span], milestones: Seque
     desc = "; ".join(
         f"{s.start.isoformat()} till {s.end.isoformat()}: {s.degree} %" for s in spans
     ) + "".join(f"; dag {n}: {d.isoformat()}" for n, d in sorted(reached.items()))
+    if today is not None and first <= today <= last:
+        desc += f"; i dag: {today.isoformat()}"
     parts = [
         f'<svg class="timeline" viewBox="0 0 {left * 2 + width} {top + plot_h + 34}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
@@ -146,16 +172,29 @@ def timeline(chart_id: str, title: str, spans: Sequence[Span], milestones: Seque
                 f'<text x="{(x0 + x1) / 2}" y="{top + plot_h - h - 3}" text-anchor="middle" '
                 f'class="num">{s.degree} %</text>'
             )
-    for n, day in sorted(reached.items()):
+    ordered = sorted(reached.items())
+    rows = label_rows([x(day) for _, day in ordered])
+    for (n, day), row in zip(ordered, rows, strict=True):
         mx = x(day)
+        ty = top - 16 - 14 * row
+        anchor = "start" if mx < left + 30 else "end" if mx > left + width - 30 else "middle"
         parts.append(
-            f'<line x1="{mx}" y1="{top - 12}" x2="{mx}" y2="{top + plot_h + 4}" '
+            f'<line x1="{mx}" y1="{ty + 4}" x2="{mx}" y2="{top + plot_h + 4}" '
             'stroke="#b2182b" stroke-dasharray="4 2" stroke-width="1.5"/>'
-            f'<text x="{mx}" y="{top - 16}" text-anchor="middle" class="ms">Dag {n}</text>'
+            f'<text x="{mx}" y="{ty}" text-anchor="{anchor}" class="ms">Dag {n}</text>'
+        )
+    if today is not None and first <= today <= last:
+        tx = x(today)
+        anchor = "start" if tx < left + 30 else "end" if tx > left + width - 30 else "middle"
+        parts.append(
+            f'<line x1="{tx}" y1="{top - 4}" x2="{tx}" y2="{top + plot_h + 8}" '
+            'stroke="#111" stroke-width="2.5"/>'
+            f'<text x="{tx}" y="{top + plot_h + 30}" text-anchor="{anchor}" class="today">'
+            "I dag</text>"
         )
     parts.append(
-        f'<text x="{left}" y="{top + plot_h + 20}" class="lbl">{first.isoformat()}</text>'
-        f'<text x="{left + width}" y="{top + plot_h + 20}" text-anchor="end" class="lbl">'
+        f'<text x="{left}" y="{top + plot_h + 18}" class="lbl">{first.isoformat()}</text>'
+        f'<text x="{left + width}" y="{top + plot_h + 18}" text-anchor="end" class="lbl">'
         f"{last.isoformat()}</text></svg>"
     )
     return Markup("".join(parts))

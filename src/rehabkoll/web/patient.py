@@ -36,6 +36,8 @@ class CaseView:
     row: CaseRow
     certificates: list[CertificateRecord]  # newest first
     timeline: object
+    milestones: dict[int, date]
+    """The day the case reaches each milestone, shown beside the timeline."""
 
 
 def unit_cases(
@@ -77,7 +79,9 @@ def open_patient(
     return patient, [(row, certs) for row, certs in cases if row in visible]
 
 
-def case_views(cases: list[tuple[CaseRow, list[CertificateRecord]]], prefix: str) -> list[CaseView]:
+def case_views(
+    cases: list[tuple[CaseRow, list[CertificateRecord]]], prefix: str, today: date | None = None
+) -> list[CaseView]:
     views = []
     for i, (row, certs) in enumerate(cases):
         spans = [charts.Span(p.start, p.end, p.degree, c.id) for c in certs for p in c.periods]
@@ -86,8 +90,9 @@ def case_views(cases: list[tuple[CaseRow, list[CertificateRecord]]], prefix: str
             f"Tidslinje för sjukfallet {row.start.isoformat()}–{row.end.isoformat()}",
             spans,
             TIMELINE_MILESTONES,
+            today,
         )
-        views.append(CaseView(row, certs, svg))
+        views.append(CaseView(row, certs, svg, charts.milestone_dates(spans, TIMELINE_MILESTONES)))
     return views
 
 
@@ -145,7 +150,7 @@ def patient_page(
             raise AccessDeniedError("not a unit of the same care provider")
         other_name = names[other_unit]
         other = unit_cases(session, patient_id=patient.id, unit_id=other_unit, as_of=as_of, gap=gap)
-        other_views = case_views(other, "other")
+        other_views = case_views(other, "other", as_of)
         log_access(
             session,
             user=viewer.user,
@@ -158,7 +163,7 @@ def patient_page(
         )
     record = coordination.get_record(session, patient_id=patient.id, unit_id=unit_id)
     session.commit()
-    views = case_views(cases, "case")
+    views = case_views(cases, "case", as_of)
     doctors = queries.doctor_names(
         session, {c.doctor_id for v in [*views, *other_views] for c in v.certificates}
     )
