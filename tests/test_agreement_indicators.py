@@ -212,3 +212,18 @@ def test_a_regions_indicators_from_its_data(engine: Engine) -> None:
     q1 = values["sick_leave.net_days_per_insured"][1]
     assert (q1.window, q1.women) == ("2025 K1", 3.65)
     assert values["sick_leave.length_difference"][0].all == 120 - 28
+    # The figures are remembered, and computed afresh when the data change: a
+    # coordinator at OTHER_UNIT who records a contact for B makes both units
+    # count (2 av 2).
+    with session_scope(engine) as session:
+        other = accounts.create_user(
+            session, username="koord2", role=Role.COORDINATOR, unit_ids=[OTHER_UNIT],
+            password="lösenord-för-test",
+        )  # fmt: skip
+        coordination.add_contact(
+            session, patient_id=b, unit_id=OTHER_UNIT, day=date(2025, 2, 12), party="patient",
+            way="phone", summary="", user=other,
+        )  # fmt: skip
+    with session_scope(engine) as session:
+        again = indicator_queries.region_indicators(session, region="04", year=2025)
+    assert again["coordination_function.primary_care"][0].detail == "2 av 2"

@@ -25,7 +25,10 @@ DEMO_USERS = (
     ("chef", Role.MANAGER),
     ("analytiker", Role.ANALYST),
     ("admin", Role.ADMIN),
+    ("samordnare", Role.REGION_COORDINATOR),
+    ("nationell", Role.NATIONAL_COORDINATOR),
 )
+NO_UNIT = (Role.ADMIN, Role.REGION_COORDINATOR, Role.NATIONAL_COORDINATOR)
 
 
 def register(app: typer.Typer) -> None:
@@ -64,6 +67,7 @@ def demo(
     unit_id, unit_name, rows = _busiest_unit(engine, today)
     passwords = _demo_users(engine, unit_id, rows)
     _demo_coordination(engine, unit_id, rows, today)
+    _agreement(engine, today, insured)
     _show(unit_name, unit_id, rows, passwords)
     if serve:
         import uvicorn
@@ -172,7 +176,7 @@ def _demo_users(engine: Engine, unit_id: str, rows: list[CaseRow]) -> dict[str, 
                     session,
                     username=username,
                     role=role,
-                    unit_ids=[] if role is Role.ADMIN else [unit_id],
+                    unit_ids=[] if role in NO_UNIT else [unit_id],
                     password=password,
                     hsa_id=doctors[0] if role is Role.DOCTOR and doctors else None,
                 )
@@ -195,6 +199,19 @@ def _demo_coordination(engine: Engine, unit_id: str, rows: list[CaseRow], today:
         )
     if written:
         console.print(f"Wrote {written:,} coordination records of the unit's ongoing cases.")
+def _agreement(engine: Engine, today: date, insured: int) -> None:
+    """The agreement follow-up's demo data (rehabkoll.agreement.demo_data)."""
+    from rehabkoll.accounts import service as accounts
+    from rehabkoll.agreement import demo_data
+    from rehabkoll.db.session import session_scope
+
+    with session_scope(engine) as session:
+        national = accounts.get_user(session, username="nationell")
+        region_user = accounts.get_user(session, username="samordnare")
+        if national is not None and region_user is not None:
+            demo_data.setup(
+                session, today=today, insured=insured, national=national, region_user=region_user
+            )
 
 
 def _show(unit_name: str, unit_id: str, rows: list[CaseRow], passwords: dict[str, str]) -> None:

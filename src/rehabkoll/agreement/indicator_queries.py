@@ -9,11 +9,13 @@ registers one, the indicator is hidden.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rehabkoll.accounts.models import User, UserUnit
@@ -21,8 +23,8 @@ from rehabkoll.accounts.roles import Role
 from rehabkoll.agreement import indicator_rules as rules
 from rehabkoll.agreement.indicators import BY_KEY, INDICATORS
 from rehabkoll.agreement.service import providers_of
-from rehabkoll.cases.engine import CertificateRecord, build_cases
-from rehabkoll.certificates.models import Unit
+from rehabkoll.cases.engine import CertificateRecord, Period, build_cases
+from rehabkoll.certificates.models import Certificate, Patient, Unit, decode_spans
 from rehabkoll.coordination.enums import PlanKind
 from rehabkoll.coordination.models import (
     Contact,
@@ -33,8 +35,6 @@ from rehabkoll.coordination.models import (
     StatusChange,
 )
 from rehabkoll.statistics.models import Population
-from rehabkoll.statistics.query import Scope, ScopeKind
-from rehabkoll.statistics.source import periods_table, records_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +83,39 @@ def available() -> list[str]:
 def load(session: Session, *, providers: list[str], until: date) -> RegionData:
     records: list[CertificateRecord] = []
     sex: dict[str, str] = {}
-    for provider in providers:
-        table = periods_table(session, Scope(ScopeKind.PROVIDER, provider), until=until)
-        found, people = records_of(table)
-        records += found
-        sex.update({pid: person.sex for pid, person in people.items()})
+    rows = session.execute(
+        select(
+            Certificate.id,
+            Certificate.patient_id,
+            Certificate.care_provider_id,
+            Certificate.unit_id,
+            Certificate.doctor_id,
+            Certificate.signed_at,
+            Certificate.spans,
+            Certificate.diagnosis,
+            Patient.sex,
+        )
+        .join(Patient, Patient.id == Certificate.patient_id)
+        .where(
+            Certificate.effective.is_(True),
+            Certificate.care_provider_id.in_(providers),
+            Certificate.start <= until,
+        )
+    )
+    for cid, patient, provider, unit, doctor, signed, spans, diagnosis, sex_ in rows:
+        records.append(
+            CertificateRecord(
+                id=cid,
+                patient_id=patient,
+                care_provider_id=provider,
+                unit_id=unit,
+                doctor_id=doctor,
+                signed_at=signed,
+                periods=tuple(Period(a, b, g) for a, b, g in decode_spans(spans)),
+                diagnosis=diagnosis,
+            )
+        )
+        sex[patient] = sex_
     units = session.execute(
         select(Unit.id, Unit.name).where(Unit.care_provider_id.in_(providers))
     ).all()
@@ -158,8 +186,14 @@ def _pct(share: rules.Share) -> float | None:
     return None if share.percent is None else round(share.percent, 1)
 
 
-def compute(data: RegionData, window: rules.Window, previous: rules.Window) -> dict[str, Value]:
-    """Every built-in indicator of the region in the window."""
+def compute(
+    data: RegionData,
+    window: rules.Window,
+    previous: rules.Window,
+    facts: list[rules.CaseFact] | None = None,
+) -> dict[str, Value]:
+    """Every built-in indicator of the region in the window (``facts``: the
+    region's cases, when the caller has them already)."""
     out: dict[str, Value] = {}
     in_window = [r for r in data.records if r.end >= window.start and r.start <= window.end]
     active = {r.unit_id for r in in_window}
@@ -175,7 +209,7 @@ def compute(data: RegionData, window: rules.Window, previous: rules.Window) -> d
         out[f"coordination_function.{kind}"] = Value(
             window.label, None, None, _pct(share), f"{share.numerator} av {share.denominator}"
         )
-    facts = _case_facts(data)
+    facts = _case_facts(data) if facts is None else facts
     covered = {(p, u) for p, u, d in data.entries if d <= window.end}
     closing = {(p, u) for p, u, d in data.closing_plans if d <= window.end}
     for key, threshold, pairs in (
@@ -212,34 +246,90 @@ def _rates(
     data: RegionData, window: rules.Window
 ) -> tuple[float | None, float | None, float | None]:
     year = window.start.year
+    per_patient = rules.net_days_by_patient(data.records, window)
+    net = {"F": 0.0, "M": 0.0}
+    for patient, days in per_patient.items():
+        key = data.sex.get(patient)
+        if key in net:
+            net[key] += days
     out = []
     for sexes in (("F",), ("M",), ("F", "M")):
-        records = [r for r in data.records if data.sex.get(r.patient_id) in sexes]
         insured = sum(data.insured.get((year, s), 0) for s in sexes)
-        rate = rules.per_insured_and_year(rules.net_days(records, window), insured, window)
+        total = sum(net[s] for s in sexes)
+        rate = rules.per_insured_and_year(total, insured, window)
         out.append(None if rate is None else round(rate, 2))
     return out[0], out[1], out[2]
 
 
+_CACHE: OrderedDict[tuple[object, ...], dict[str, list[Value]]] = OrderedDict()
+_CACHE_SIZE = 32
+
+
+def _fingerprint(session: Session, providers: list[str]) -> tuple[object, ...]:
+    """What the indicators depend on, in a few cheap aggregates: when none of
+    these moved, the figures have not either."""
+    certificates = session.execute(
+        select(func.count(), func.max(Certificate.batch_id)).where(
+            Certificate.care_provider_id.in_(providers)
+        )
+    ).one()
+    entries = tuple(
+        session.scalar(select(func.max(model.id)))
+        for model in (CoordinationRecord, Contact, Meeting, Plan, Referral, StatusChange)
+    )
+    accounts = session.execute(
+        select(func.count(), func.max(User.id), func.sum(sql_case((User.disabled, 1), else_=0)))
+    ).one()
+    units = session.scalar(select(func.count()).select_from(UserUnit))
+    insured = session.execute(
+        select(func.count(), func.sum(Population.insured)).where(
+            Population.provider_id.in_(providers)
+        )
+    ).one()
+    return (tuple(certificates), entries, tuple(accounts), units, tuple(insured))
+
+
 def region_indicators(session: Session, *, region: str, year: int) -> dict[str, list[Value]]:
     """indicator key → values for the year and its four quarters (quarters
-    after today left out), for the indicators available."""
+    after today left out), for the indicators available. Remembered (for the
+    last 32 region-years) until the data they are computed from changes."""
     providers = providers_of(session, region=region)
     if not providers:
         return {}
+    key = (
+        session.get_bind().engine.url.render_as_string(hide_password=True),
+        region,
+        year,
+        date.today(),
+        tuple(providers),
+        tuple(sorted(_EXTRA)),
+        _fingerprint(session, providers),
+    )
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    values = _compute_all(session, providers=providers, year=year)
+    _CACHE[key] = values
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return values
+
+
+def _compute_all(session: Session, *, providers: list[str], year: int) -> dict[str, list[Value]]:
     today = date.today()
     windows = [rules.year_window(year)] + [
         q for q in rules.quarter_windows(year) if q.start <= today
     ]
     data = load(session, providers=providers, until=date(year, 12, 31))
     out: dict[str, list[Value]] = {key: [] for key in available()}
+    facts = _case_facts(data)
     for window in windows:
         previous = rules.Window(
             window.start.replace(year=window.start.year - 1),
             window.end.replace(year=window.end.year - 1),
             window.label.replace(str(year), str(year - 1)),
         )
-        values = compute(data, window, previous)
+        values = compute(data, window, previous, facts)
         for key in out:
             if key in values:
                 out[key].append(values[key])

@@ -155,12 +155,22 @@ def net_days(records: Iterable[CertificateRecord], window: Window) -> float:
     """Net days within the window: each day by the degree of the most recently
     signed certificate covering it (the case engine's rule), per patient and
     care provider."""
+    return sum(net_days_by_patient(records, window).values())
+
+
+def net_days_by_patient(records: Iterable[CertificateRecord], window: Window) -> dict[str, float]:
+    """The same net days, per patient (summed over their care providers)."""
     by_key: dict[tuple[str, str], list[CertificateRecord]] = {}
     for record in records:
+        if record.end < window.start or record.start > window.end:
+            continue
         cut = clipped(record, window)
         if cut is not None:
             by_key.setdefault((record.patient_id, record.care_provider_id), []).append(cut)
-    return sum(measure(group)[1] for group in by_key.values())
+    out: dict[str, float] = {}
+    for (patient, _), group in by_key.items():
+        out[patient] = out.get(patient, 0.0) + measure(group)[1]
+    return out
 
 
 def per_insured_and_year(net: float, insured: int, window: Window) -> float | None:

@@ -332,8 +332,11 @@ def allocation_input(session: Session, *, year: int) -> AllocationInput:
     figures = population.on(session, agreement.key_date)
     missing = [code for code in REGIONS if code not in figures]
     if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" och {len(missing) - 5} till" if len(missing) > 5 else ""
+        )
         raise AllocationUnavailableError(
-            f"folkmängd {agreement.key_date.isoformat()} saknas för region " + ", ".join(missing)
+            f"folkmängd {agreement.key_date.isoformat()} saknas för region {shown}"
         )
     parts: list[PartInput] = []
     for piece in slices(agreement):

@@ -13,7 +13,19 @@ from fastapi.staticfiles import StaticFiles
 from rehabkoll.config import get_settings
 from rehabkoll.db.session import open_database, session_factory
 from rehabkoll.statistics import views as statistics_views
-from rehabkoll.web import admin, api, auth, cases, coordination, errors, matters, patient, rivta
+from rehabkoll.web import (
+    admin,
+    agreement_api,
+    api,
+    auth,
+    cases,
+    coordination,
+    errors,
+    matters,
+    patient,
+    rivta,
+)
+from rehabkoll.web import agreement as agreement_pages
 from rehabkoll.web.admission import Admission
 from rehabkoll.web.deps import PACKAGE
 
@@ -65,6 +77,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     )
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(agreement_api.router)
     app.include_router(auth.public)
     app.include_router(auth.router)
     app.include_router(cases.router)
@@ -73,6 +86,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.include_router(admin.router)
     app.include_router(rivta.router)
     app.include_router(matters.router)
+    app.include_router(agreement_pages.router)  # the agreement follow-up (överenskommelsen)
     app.include_router(statistics_views.router)  # manager and analyst pages
     app.state.statistics = True
 

@@ -99,6 +99,8 @@ def start_page(role: Role) -> str:
         return "/"
     if access.can_view_provider_statistics(role):
         return "/statistics"
+    if role in (Role.REGION_COORDINATOR, Role.NATIONAL_COORDINATOR):
+        return "/agreement"
     return "/admin/users"
 
 

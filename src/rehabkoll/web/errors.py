@@ -28,6 +28,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rehabkoll.accounts.errors import AccessDeniedError, NotAuthenticatedError
+from rehabkoll.agreement import errors as agreement_errors
 from rehabkoll.cases.engine import MAX_GAP, MAX_RECENT, InvalidSettingError
 from rehabkoll.certificates.schema import FieldError
 from rehabkoll.coordination.errors import (
@@ -270,6 +271,15 @@ def busy(request: Request) -> Response:
 
 async def pool_timeout(request: Request, exc: Exception) -> Response:
     return busy(request)
+async def agreement_error(request: Request, exc: Exception) -> Response:
+    """The agreement follow-up's errors: 404, 422 (field: reason), 409."""
+    text = str(exc)
+    if isinstance(exc, agreement_errors.NotFoundError):
+        return _answer(request, 404, "Finns inte", text)
+    if isinstance(exc, agreement_errors.InvalidInputError):
+        field, _, reason = text.partition(": ")
+        return _unprocessable(request, field if reason else "input", reason or text)
+    return _answer(request, 409, "Går inte just nu", text)
 
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
@@ -290,6 +300,7 @@ HANDLERS: tuple[tuple[type[Exception], Handler], ...] = (
     (RequestValidationError, validation_error),
     (StarletteHTTPException, http_error),
     (PoolTimeoutError, pool_timeout),
+    (agreement_errors.AgreementError, agreement_error),
 )
 
 
