@@ -222,7 +222,7 @@ def test_a_regions_indicators_from_its_data(engine: Engine) -> None:
         )  # fmt: skip
         coordination.add_contact(
             session, patient_id=b, unit_id=OTHER_UNIT, day=date(2025, 2, 12), party="patient",
-            way="phone", summary="", user=other,
+            way="phone", summary="Samtal om läget", user=other,
         )  # fmt: skip
     with session_scope(engine) as session:
         again = indicator_queries.region_indicators(session, region="04", year=2025)
