@@ -271,6 +271,8 @@ def busy(request: Request) -> Response:
 
 async def pool_timeout(request: Request, exc: Exception) -> Response:
     return busy(request)
+
+
 async def agreement_error(request: Request, exc: Exception) -> Response:
     """The agreement follow-up's errors: 404, 422 (field: reason), 409."""
     text = str(exc)
