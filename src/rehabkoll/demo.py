@@ -199,6 +199,8 @@ def _demo_coordination(engine: Engine, unit_id: str, rows: list[CaseRow], today:
         )
     if written:
         console.print(f"Wrote {written:,} coordination records of the unit's ongoing cases.")
+
+
 def _agreement(engine: Engine, today: date, insured: int) -> None:
     """The agreement follow-up's demo data (rehabkoll.agreement.demo_data)."""
     from rehabkoll.accounts import service as accounts

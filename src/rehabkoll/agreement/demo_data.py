@@ -9,7 +9,8 @@ fills the other nine from the synthetic regions' facts (SCB, end of 2023,
 rounded to thousands) and says so in each figure's source. Because the
 synthetic certificates run up to today, the demo also has a made-up agreement
 for the current year (named "Demo") so that the indicators and a threshold
-have data to show; every figure of it is invented and labelled as such.
+have data to show; every figure of it is invented and labelled as such. The
+coordination records the indicators count are the demo's own (demo_coordination).
 """
 
 from __future__ import annotations
@@ -200,35 +201,6 @@ def setup(
         reason="Granskat, inte publicerat än (demo).", user=national,
     )  # fmt: skip
     service.publish_allocation(session, year=2016, user=national)
-    _coordination(session, today=today)
     session.flush()
     # Computed once now, so that the region's page opens at once in the demo.
     indicator_queries.region_indicators(session, region=code, year=today.year)
-
-
-def _coordination(session: Session, *, today: date) -> None:
-    """A contact with the patient for every other long case of the demo
-    coordinator's unit, and a plan for closing for every fourth case over a
-    year, so that the coordination indicators have something to count."""
-    from rehabkoll.accounts.roles import Role
-    from rehabkoll.accounts.service import get_user
-    from rehabkoll.cases import service as cases
-    from rehabkoll.coordination import service as coordination
-
-    user = get_user(session, username="koordinator")
-    if user is None or user.role is not Role.COORDINATOR or not user.unit_ids:
-        return
-    unit = user.unit_ids[0]
-    rows = [r for r in cases.work_list(session, unit_id=unit, as_of=today) if r.days > 60]
-    for i, row in enumerate(sorted(rows, key=lambda r: r.patient_id)):
-        if i % 2 == 0:
-            coordination.add_contact(
-                session, patient_id=row.patient_id, unit_id=unit, day=today, party="patient",
-                way="phone", summary="Avstämning av läget (demo).", user=user,
-            )  # fmt: skip
-        if row.days > 365 and i % 4 == 0:
-            coordination.add_plan(
-                session, patient_id=row.patient_id, unit_id=unit, kind="closing_plan",
-                text="Åter i arbete efter upptrappning (demo).", planned_end=None,
-                responsible=user.username, user=user,
-            )  # fmt: skip
