@@ -141,10 +141,11 @@ def occupations(answers: list[Answer], *, required: bool) -> tuple[str, ...]:
 
 
 def periods(answers: list[Answer], signed: date) -> list[tuple[date, date, int]]:
-    """Svar 32: one to four periods (32.2) with their degree (32.1), each degree
-    once, not overlapping, in order."""
+    """Svar 32: periods (32.2) with their degree (32.1), not overlapping, in
+    order. The form allows four, each degree once; rehabkoll checks what its
+    own certificates allow (up to 20, a degree more than once), so that a
+    certificate means the same in both formats."""
     found: list[tuple[date, date, int]] = []
-    seen: set[str] = set()
     for answer in answers:
         if answer.id != "32":
             continue
@@ -152,9 +153,6 @@ def periods(answers: list[Answer], signed: date) -> list[tuple[date, date, int]]
         field = "svar 32 / 32.1 (degree)"
         if not isinstance(code, Code) or code.code.strip() not in DEGREES:
             raise RuleError(field, "code must be one of " + ", ".join(DEGREES) + " (KV_FKMU_0003)")
-        if code.code.strip() in seen:
-            raise RuleError(field, f"{code.code.strip()} is given for more than one period")
-        seen.add(code.code.strip())
         span = answer.parts.get("32.2")
         field = "svar 32 / 32.2 (period)"
         if not isinstance(span, tuple):
@@ -168,8 +166,8 @@ def periods(answers: list[Answer], signed: date) -> list[tuple[date, date, int]]
         found.append((start, end, DEGREES[code.code.strip()]))
     if not found:
         raise RuleError("svar 32 (sick leave)", "is missing; at least one period is required")
-    if len(found) > 4:
-        raise RuleError("svar 32 (sick leave)", "at most 4 periods")
+    if len(found) > 20:
+        raise RuleError("svar 32 (sick leave)", "at most 20 periods")
     found.sort()
     for before, after in itertools.pairwise(found):
         if after[0] <= before[1]:

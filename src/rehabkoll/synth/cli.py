@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rehabkoll.cli_common import err_console, fail, interactive
+from rehabkoll.cli_common import console, err_console, fail, interactive
 from rehabkoll.synth.options import COUNTRY_INSURED, DEFAULT_REGION, OutputFormat
 
 if TYPE_CHECKING:
@@ -55,7 +55,8 @@ def synth(
         typer.Option(
             "--format",
             help="jsonl: certificates and revocations for 'import'; parquet: the periods "
-            "table of the effective certificates for 'build-cases'.",
+            "table of the effective certificates for 'build-cases'; rivta: the same "
+            "region as RIVTA XML messages in a zip, for 'import'.",
         ),
     ] = OutputFormat.jsonl,
     truth: Annotated[
@@ -88,6 +89,26 @@ def synth(
     target = None if out == "-" else Path(out)
     if target is None and output_format is OutputFormat.parquet:
         fail("--out: Parquet cannot go to standard output; give a file name")
+    if output_format is OutputFormat.rivta:
+        if target is None:
+            fail("--out: RIVTA XML goes into a zip file; give a file name")
+        from rehabkoll.exchange.synthetic import write_rivta_zip
+
+        jsonl = target.with_name(target.name + ".jsonl.tmp")
+        synth(
+            out=str(jsonl),
+            insured=insured,
+            years=years,
+            end_date=end_date,
+            seed=seed,
+            output_format=OutputFormat.jsonl,
+            truth=truth,
+            country=country,
+            region=region,
+        )
+        written = write_rivta_zip(jsonl, target)
+        console.print(f"Wrote {written:,} RIVTA messages to {target}.", highlight=False)
+        return
     plan: Plan
     if country:
         count = COUNTRY_INSURED if insured is None else insured

@@ -13,3 +13,4 @@ DEFAULT_REGION = "Region Sörmland"
 class OutputFormat(StrEnum):
     jsonl = "jsonl"
     parquet = "parquet"
+    rivta = "rivta"
