@@ -5,9 +5,12 @@ Chromium against a served database (synthetic data only):
     .venv/bin/rehabkoll import /tmp/demo.jsonl --db sqlite:////tmp/demo.db
     .venv/bin/python -m tests.web.screenshots --db sqlite:////tmp/demo.db --unit UNIT_ID
 
-Creates the user ``demo-koord`` (coordinator of the unit) if missing, records a
-little coordination for one patient, and writes overview.png, worklist.png,
-patient.png and coordination.png. The statistics pages: ``screenshots_statistics``.
+Best on ``rehabkoll demo``'s database (its busiest unit has coordination
+records): ``--db sqlite:///$PWD/demo/rehabkoll-demo.db``. Creates the user
+``demo-koord`` (coordinator of the unit) if missing and writes overview.png,
+worklist.png, worklist-attention.png, worklist-390.png, patient.png,
+patient-390.png and coordination.png (with a refused contact, the typing
+kept). The statistics pages: ``screenshots_statistics``.
 """
 
 from __future__ import annotations
@@ -94,6 +97,22 @@ def log_in(page: Page, base: str, username: str) -> None:
         page.wait_for_load_state()
 
 
+def pick_patient(page: Page, base: str, low: int = 150, high: int = 400) -> str:
+    """The reference of a listed patient whose case is ``low``–``high`` days long
+    (its timeline shows several milestones), else the first one."""
+    page.goto(f"{base}/cases?sort=days&dir=desc")
+    refs: list[str] = []
+    for row in page.locator("#cases tbody tr").all():
+        href = row.get_attribute("data-href") or ""
+        match = re.match(r"/patients/([A-Za-z0-9_-]+)", href)
+        days = row.locator("td.col-days").inner_text().strip()
+        if match and days.isdigit():
+            refs.append(match.group(1))
+            if low <= int(days) <= high:
+                return match.group(1)
+    return refs[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
@@ -107,41 +126,32 @@ def main() -> None:
         log_in(page, base, "demo-koord")
         page.goto(f"{base}/")
         page.screenshot(path=out / "overview.png", full_page=True)
-        page.goto(f"{base}/cases?sort=to_milestone&dir=asc")
+        page.goto(f"{base}/cases")
         page.screenshot(path=out / "worklist.png")
-        html = page.content()
-        ref = re.findall(r'href="/patients/([A-Za-z0-9_-]+)', html)[3]
-        page.goto(f"{base}/patients/{ref}/coordination")
-        if "Inget samtycke registrerat" in page.content():
-            today = date.today()
-            page.get_by_label("Arbetsgivare").check()
-            page.get_by_label("Försäkringskassan").check()
-            page.get_by_label("Giltigt till").fill((today + timedelta(days=180)).isoformat())
-            page.get_by_role("button", name="Registrera samtycke").click()
-            page.get_by_label("Part").select_option("employer")
-            page.get_by_label("Sammanfattning").fill(
-                "Samtal med chefen om anpassade arbetsuppgifter."
-            )
-            page.get_by_role("button", name="Registrera kontakt").click()
-            page.get_by_label("Typ").select_option("reconciliation")
-            page.get_by_label("Deltagare (kommaseparerade)").fill(
-                "Patienten, FK-handläggare, läkare"
-            )
-            page.get_by_label("Resultat").fill("Upptrappning till 75 % från nästa månad.")
-            page.get_by_role("button", name="Registrera möte").click()
-            page.locator("#plan-form").get_by_label("Plan", exact=True).select_option(
-                "closing_plan"
-            )
-            page.get_by_label("Innehåll").fill("Åter i arbete på heltid efter upptrappning.")
-            page.get_by_label("Planerat slutdatum").fill((today + timedelta(days=60)).isoformat())
-            page.get_by_label("Ansvarig", exact=True).fill("demo-koord")
-            page.get_by_role("button", name="Spara plan").click()
-            page.get_by_label("Ny status").select_option("active")
-            page.get_by_role("button", name="Ändra status").click()
+        page.goto(f"{base}/cases?view=attention")
+        page.screenshot(path=out / "worklist-attention.png")
+        ref = pick_patient(page, base)
         page.goto(f"{base}/patients/{ref}")
         page.screenshot(path=out / "patient.png", full_page=True)
+        # The coordination record with a refused contact: the typing kept, the
+        # message beside the field (the browser's own max check lifted, as an
+        # old browser would not have it).
         page.goto(f"{base}/patients/{ref}/coordination")
+        tomorrow = (date.today() + timedelta(days=1)).isoformat()
+        day = page.locator("#contact-day")
+        day.evaluate("e => e.removeAttribute('max')")
+        day.fill(tomorrow)
+        page.locator("#contact-summary").fill("Samtal med chefen om anpassade arbetsuppgifter.")
+        page.get_by_role("button", name="Registrera kontakt").click()
+        page.wait_for_load_state()
+        page.locator("#contact").scroll_into_view_if_needed()
         page.screenshot(path=out / "coordination.png", full_page=True)
+    with browser_page(width=390) as page, served(args.db) as base:
+        log_in(page, base, "demo-koord")
+        page.goto(f"{base}/cases")
+        page.screenshot(path=out / "worklist-390.png")
+        page.goto(f"{base}/patients/{ref}")
+        page.screenshot(path=out / "patient-390.png", full_page=True)
     print(f"screenshots in {out}")
 
 
