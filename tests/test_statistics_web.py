@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 
 from rehabkoll.accounts import service as accounts
-from rehabkoll.statistics import views
+from rehabkoll.web import statistics as views
 from rehabkoll.web.app import create_app
 from tests.factories import OTHER_PROVIDER, PROVIDER, UNIT
 from tests.web.conftest import TODAY, Data, login, seed
@@ -95,7 +95,7 @@ def test_an_analyst_sees_the_provider_exact_and_the_nation_suppressed(
     assert "&lt;5" in national.text
     assert '&amp;scope=national">CSV' in national.text  # the download has the scope shown
     download = client.get(
-        f"/statistics/report/cases-per-month/download?format=csv&scope=national"
+        f"/statistics/report/cases-per-month/download?format=csv-raw&scope=national"
         f"&from={MONTH}&to={MONTH}"
     )
     rows = list(csv.DictReader(io.StringIO(download.text)))
@@ -123,7 +123,7 @@ def test_an_admin_sees_no_statistics(client: TestClient) -> None:
 def test_downloads_as_csv_and_excel(client: TestClient) -> None:
     login(client, "chef")
     answer = client.get(
-        f"/statistics/report/diagnosis-groups/download?format=csv&from={MONTH}&to={MONTH}"
+        f"/statistics/report/diagnosis-groups/download?format=csv-raw&from={MONTH}&to={MONTH}"
     )
     assert answer.status_code == 200
     rows = list(csv.DictReader(io.StringIO(answer.text)))

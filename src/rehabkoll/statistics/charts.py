@@ -1,27 +1,43 @@
-"""Server-rendered SVG charts of a report. Never colour alone: women and men
-differ by fill pattern (the layout's ``pat-women``/``pat-men``), by line style
-and marker shape (circle, square), every value is written out, and every
-chart has a title and a text description for screen readers. A withheld value
-is drawn as nothing and written ``<5`` or ``x``."""
+"""Charts (diagram) of women and men, drawn with one library: Vega-Lite through
+Altair, rendered on the server by vl-convert — SVG for pages, PNG for the PDF.
+No JavaScript and no CDN: the page gets finished SVG (docs/statistics.md says
+why this library).
+
+Never colour alone: women are a solid line with circles or a filled bar, men a
+dashed line with squares or a pale bar with a dashed outline, and every bar
+carries its value as text ("K 12", "M 9"). Every mark of a value has a
+``<title>`` (shown on hover) and is focusable with an ``aria-label`` (the page's
+script shows the same text on focus). A withheld value is drawn as nothing and
+written ``<5`` or ``x``. The chart has a title and a description for screen
+readers, and every page shows the table below it.
+"""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
-
-from markupsafe import Markup
+from typing import TYPE_CHECKING, Any, Literal
 
 from rehabkoll.statistics.reports import Report, Row
 from rehabkoll.statistics.suppression import Mark, display
 
-SERIES = (("women", "Kvinnor", "K"), ("men", "Män", "M"))
+if TYPE_CHECKING:
+    import altair as alt
+
+WOMEN, MEN = "Kvinnor", "Män"
+COLOURS = ("#6a1b9a", "#1b5e20")  # dark purple, dark green: 3:1 on white and apart in grey
+WIDTH = 960
+LOCALE: Literal["sv-SE"] = "sv-SE"  # decimal comma, non-breaking space between thousands
 
 
 @dataclass(frozen=True, slots=True)
 class Point:
+    """One category (a month or a group) with women's and men's values."""
+
     label: str
-    women: float | None  # None: withheld
+    women: float | None  # None: withheld or missing
     men: float | None
     women_text: str
     men_text: str
@@ -29,12 +45,11 @@ class Point:
 
 def points(report: Report, *, group: str | None = None) -> list[Point]:
     """One point per month of a report without groups, or of one group."""
-    out = []
-    for row in report.rows:
-        if row.group != group:
-            continue
-        out.append(_point(report, row.month.strftime("%Y-%m"), row))
-    return out
+    return [
+        _point(report, row.month.strftime("%Y-%m"), row)
+        for row in report.rows
+        if row.group == group
+    ]
 
 
 def group_points(report: Report, month_index: int = -1) -> list[Point]:
@@ -58,133 +73,213 @@ def _point(report: Report, label: str, row: Row) -> Point:
         label,
         women,
         men,
-        display(row.women, row.marks[0], cutoff=cutoff),
-        display(row.men, row.marks[1], cutoff=cutoff),
+        decimal(display(row.women, row.marks[0], cutoff=cutoff)),
+        decimal(display(row.men, row.marks[1], cutoff=cutoff)),
     )
 
 
-def _head(chart_id: str, title: str, desc: str, width: int, height: int) -> list[str]:
-    return [
-        f'<svg class="chart stats" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
-    ]
+def decimal(text: str) -> str:
+    """A number written with a decimal comma (``1.5`` → ``1,5``); other text as is."""
+    return re.sub(r"(?<=\d)\.(?=\d)", ",", text)
 
 
-def _legend(x: int, *, lines: bool) -> str:
-    if lines:
+def _records(pts: Sequence[Point]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for order, p in enumerate(pts):
+        for sex, letter, value, text in (
+            (WOMEN, "K", p.women, p.women_text),
+            (MEN, "M", p.men, p.men_text),
+        ):
+            out.append(
+                {
+                    "x": p.label,
+                    "order": order,
+                    "sex": sex,
+                    "value": value,
+                    "label": f"{letter} {text}",
+                    "tip": f"{p.label}, {sex.lower()}: {text}",
+                }
+            )
+    return out
+
+
+def _sex_scales() -> dict[str, Any]:
+    import altair as alt
+
+    domain = [WOMEN, MEN]
+    return {
+        "color": alt.Color(
+            "sex:N",
+            title="Kön",
+            scale=alt.Scale(domain=domain, range=list(COLOURS)),
+            legend=alt.Legend(orient="top", symbolSize=120, labelFontSize=13, aria=False),
+        ),
+        "description": alt.Description("tip:N"),
+    }
+
+
+def lines(pts: Sequence[Point], *, y_title: str, current: str | None = None) -> alt.LayerChart:
+    """Month by month: women a solid line with circles, men dashed with squares.
+    ``current``: the label of the month still under way, marked on the chart."""
+    import altair as alt
+
+    scales = _sex_scales()
+    data = {"values": _records(pts)}
+    x = alt.X(
+        "x:O",
+        title="Månad",
+        sort=None,
+        axis=alt.Axis(labelAngle=-45, labelOverlap="greedy", labelFontSize=12, aria=False),
+    )
+    y = alt.Y("value:Q", title=y_title, axis=alt.Axis(labelFontSize=12, aria=False))
+    base = alt.Chart(data).transform_filter("isValid(datum.value)")
+    line = base.mark_line(strokeWidth=2.5, aria=False).encode(
+        x=x,
+        y=y,
+        color=scales["color"],
+        strokeDash=alt.StrokeDash(
+            "sex:N",
+            scale=alt.Scale(domain=[WOMEN, MEN], range=[[1, 0], [7, 4]]),
+            legend=None,
+        ),
+    )
+    dots = base.mark_point(filled=True, size=70, opacity=1).encode(
+        x=x,
+        y=y,
+        color=scales["color"],
+        shape=alt.Shape(
+            "sex:N",
+            title="Kön",
+            scale=alt.Scale(domain=[WOMEN, MEN], range=["circle", "square"]),
+            legend=alt.Legend(orient="top", symbolSize=120, labelFontSize=13, aria=False),
+        ),
+        description=scales["description"],
+    )
+    layers: list[Any] = [line, dots]
+    if current is not None and any(p.label == current for p in pts):
+        mark = {"values": [{"x": current, "text": "pågående månad, ej komplett"}]}
+        layers.append(
+            alt.Chart(mark)
+            .mark_rule(strokeDash=[2, 2], color="#555", aria=False)
+            .encode(x=alt.X("x:O", sort=None))
+        )
+        layers.append(
+            alt.Chart(mark)
+            .mark_text(align="right", dx=-4, dy=-4, baseline="top", fontSize=12, aria=False)
+            .encode(x=alt.X("x:O", sort=None), y=alt.value(0), text="text:N")
+        )
+    return alt.LayerChart(layer=layers).properties(width=WIDTH - 120, height=320)
+
+
+def bars(pts: Sequence[Point], *, x_title: str, plot_width: int = WIDTH - 380) -> alt.LayerChart:
+    """Horizontal bars, a pair (women above men) per group, each with its value;
+    women's bars filled, men's pale with a dashed outline."""
+    import altair as alt
+
+    scales = _sex_scales()
+    data = {"values": _records(pts)}
+    y = alt.Y(
+        "x:N",
+        title=None,
+        sort=list(dict.fromkeys(p.label for p in pts)),
+        axis=alt.Axis(labelLimit=300, labelFontSize=12, aria=False),
+    )
+    y_offset = alt.YOffset("sex:N", scale=alt.Scale(domain=[WOMEN, MEN]))
+    x = alt.X("value:Q", title=x_title, axis=alt.Axis(labelFontSize=12, aria=False))
+    base = alt.Chart(data)
+    bar = (
+        base.transform_filter("isValid(datum.value)")
+        .mark_bar(strokeWidth=1.5)
+        .encode(
+            y=y,
+            yOffset=y_offset,
+            x=x,
+            color=scales["color"],
+            stroke=alt.Stroke(
+                "sex:N", scale=alt.Scale(domain=[WOMEN, MEN], range=list(COLOURS)), legend=None
+            ),
+            fillOpacity=alt.FillOpacity(
+                "sex:N", scale=alt.Scale(domain=[WOMEN, MEN], range=[1, 0.25]), legend=None
+            ),
+            strokeDash=alt.StrokeDash(
+                "sex:N", scale=alt.Scale(domain=[WOMEN, MEN], range=[[1, 0], [4, 2]]), legend=None
+            ),
+            description=scales["description"],
+        )
+    )
+    text = (
+        base.transform_calculate(value="isValid(datum.value) ? datum.value : 0")
+        .mark_text(align="left", dx=4, fontSize=11, aria=False)
+        .encode(y=y, yOffset=y_offset, x=alt.X("value:Q"), text="label:N")
+    )
+    height = max(len(pts), 1) * 34
+    return alt.LayerChart(layer=[bar, text]).properties(width=plot_width, height=height)
+
+
+def to_svg(
+    chart: alt.TopLevelMixin,
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    css_class: str = "chart stats",
+) -> str:
+    """The chart as accessible inline SVG: a title and a description for screen
+    readers, and each value's mark focusable with its text on hover and focus."""
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(
+        chart.to_dict(validate=False), format_locale=LOCALE, time_format_locale=LOCALE
+    )
+    svg = re.sub(r'<rect width="\d+" height="\d+" fill="white"/>', "", svg, count=1)
+    svg = re.sub(r'\swidth="\d+(\.\d+)?" height="\d+(\.\d+)?"', "", svg, count=1)
+    head = (
+        f'<svg class="{css_class}" id="{chart_id}" role="group" '
+        f'aria-labelledby="{chart_id}-t" aria-describedby="{chart_id}-d" '
+    )
+    svg = svg.replace(' class="marks"', "", 1).replace("<svg ", head, 1)
+    svg = re.sub(
+        r"(<svg [^>]*>)",
+        lambda m: (
+            f'{m.group(1)}<title id="{chart_id}-t">{html.escape(title)}</title>'
+            f'<desc id="{chart_id}-d">{html.escape(description)}</desc>'
+        ),
+        svg,
+        count=1,
+    )
+    return _focusable(svg)
+
+
+_MARK = re.compile(r'<(path|rect)([^>]*?)aria-label="([^"]*)"([^>]*?)/>')
+
+
+def _focusable(svg: str) -> str:
+    """Each mark with a value: keyboard focus and a ``<title>`` with its text."""
+
+    def mark(m: re.Match[str]) -> str:
+        tag, before, label, after = m.groups()
         return (
-            f'<g class="legend"><line x1="{x}" y1="10" x2="{x + 22}" y2="10" stroke="#7b3294" '
-            f'stroke-width="2"/><circle cx="{x + 11}" cy="10" r="3.5" fill="#7b3294"/>'
-            f'<text x="{x + 28}" y="14">Kvinnor (K, heldragen, cirkel)</text>'
-            f'<line x1="{x + 230}" y1="10" x2="{x + 252}" y2="10" stroke="#1b7837" '
-            f'stroke-width="2" stroke-dasharray="6 3"/><rect x="{x + 237}" y="6.5" width="7" '
-            f'height="7" fill="#1b7837"/><text x="{x + 258}" y="14">Män (M, streckad, '
-            f"kvadrat)</text></g>"
+            f'<{tag}{before}aria-label="{label}" tabindex="0"{after}><title>{label}</title></{tag}>'
         )
-    return (
-        f'<g class="legend"><rect x="{x}" y="4" width="14" height="12" fill="url(#pat-women)" '
-        f'stroke="#222" stroke-width="0.5"/><text x="{x + 18}" y="14">Kvinnor (K)</text>'
-        f'<rect x="{x + 110}" y="4" width="14" height="12" fill="url(#pat-men)" '
-        f'stroke="#222" stroke-width="0.5"/><text x="{x + 128}" y="14">Män (M)</text></g>'
+
+    svg = _MARK.sub(mark, svg)
+    return svg.replace('role="graphics-symbol"', 'role="img"')
+
+
+def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
+    """The chart as PNG, for the PDF."""
+    import vl_convert
+
+    return bytes(
+        vl_convert.vegalite_to_png(
+            chart.to_dict(validate=False),
+            scale=scale,
+            format_locale=LOCALE,
+            time_format_locale=LOCALE,
+        )
     )
 
 
-def _describe(pts: Sequence[Point]) -> str:
+def describe(pts: Sequence[Point]) -> str:
+    """Every value in words, for the chart's description."""
     return "; ".join(f"{p.label}: kvinnor {p.women_text}, män {p.men_text}" for p in pts)
-
-
-def bars(chart_id: str, title: str, pts: Sequence[Point]) -> Markup:
-    """Horizontal bars, a pair (women, men) per group, each with its value."""
-    label_w, area, row_h, top = 220, 300, 34, 30
-    height = top + row_h * max(len(pts), 1) + 10
-    width = label_w + area + 60
-    peak = max([1.0] + [v for p in pts for v in (p.women, p.men) if v is not None])
-    parts = _head(chart_id, title, _describe(pts), width, height)
-    parts.append(_legend(label_w, lines=False))
-    for i, p in enumerate(pts):
-        y = top + i * row_h
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="lbl">'
-            f"{escape(p.label[:38])}</text>"
-        )
-        for j, (key, name, letter) in enumerate(SERIES):
-            value = p.women if key == "women" else p.men
-            text = p.women_text if key == "women" else p.men_text
-            w = 0.0 if value is None else round(area * value / peak, 1)
-            by = y + j * 14
-            if w > 0:
-                parts.append(
-                    f'<rect x="{label_w}" y="{by}" width="{w}" height="12" '
-                    f'fill="url(#pat-{key})" stroke="#222" stroke-width="0.5">'
-                    f"<title>{escape(p.label)}, {name.lower()}: {escape(text)}</title></rect>"
-                )
-            parts.append(
-                f'<text x="{label_w + w + 4}" y="{by + 10}" class="num">'
-                f"{letter} {escape(text)}</text>"
-            )
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def lines(chart_id: str, title: str, pts: Sequence[Point]) -> Markup:
-    """Month by month: women a solid line with circles, men dashed with squares."""
-    left, top, plot_w, plot_h = 50, 30, 560, 200
-    width, height = left + plot_w + 20, top + plot_h + 50
-    peak = max([1.0] + [v for p in pts for v in (p.women, p.men) if v is not None])
-    step = plot_w / max(len(pts) - 1, 1)
-    parts = _head(chart_id, title, _describe(pts), width, height)
-    parts.append(_legend(left, lines=True))
-    for frac in (0, 0.5, 1):
-        y = top + plot_h - frac * plot_h
-        parts.append(
-            f'<line x1="{left}" y1="{y}" x2="{left + plot_w}" y2="{y}" stroke="#ccc"/>'
-            f'<text x="{left - 6}" y="{y + 4}" text-anchor="end" class="num">'
-            f"{peak * frac:.0f}</text>"
-        )
-    every = max(1, len(pts) // 12)
-    for i, p in enumerate(pts):
-        if i % every == 0:
-            parts.append(
-                f'<text x="{left + i * step}" y="{top + plot_h + 16}" text-anchor="middle" '
-                f'class="lbl">{escape(p.label)}</text>'
-            )
-    for key, name, _ in SERIES:
-        colour = "#7b3294" if key == "women" else "#1b7837"
-        dash = "" if key == "women" else ' stroke-dasharray="6 3"'
-        coords: list[tuple[float, float] | None] = []
-        for i, p in enumerate(pts):
-            value = p.women if key == "women" else p.men
-            text = p.women_text if key == "women" else p.men_text
-            if value is None:
-                coords.append(None)
-                continue
-            x, y = left + i * step, top + plot_h - plot_h * value / peak
-            coords.append((x, y))
-            tip = f"<title>{escape(p.label)}, {name.lower()}: {escape(text)}</title>"
-            if key == "women":
-                parts.append(
-                    f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}">{tip}</circle>'
-                )
-            else:
-                parts.append(
-                    f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" '
-                    f'fill="{colour}">{tip}</rect>'
-                )
-        path = _path(coords)
-        if path:
-            parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def _path(coords: Sequence[tuple[float, float] | None]) -> str:
-    out, pen = [], "M"
-    for c in coords:
-        if c is None:
-            pen = "M"
-            continue
-        out.append(f"{pen}{c[0]:.1f},{c[1]:.1f}")
-        pen = "L"
-    return " ".join(out)

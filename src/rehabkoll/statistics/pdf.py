@@ -1,17 +1,25 @@
 """The monthly report of a unit (månadsrapport) as PDF: the month's ongoing
 cases, women and men, by diagnosis group, length, age and degree, and the long
-cases; exact counts, for the unit's own users."""
+cases; exact counts, for the unit's own users. Each section has its chart,
+drawn by the same library as the pages (``charts.to_png``), above its table;
+the first shows the twelve months up to the report's month."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
+from typing import TYPE_CHECKING
 
 from fpdf import FPDF
 from sqlalchemy.orm import Session
 
-from rehabkoll.statistics import service
+from rehabkoll.statistics import charts, service
+from rehabkoll.statistics.formats import decimal
 from rehabkoll.statistics.query import Query, Scope
 from rehabkoll.statistics.reports import Report
+
+if TYPE_CHECKING:
+    import altair as alt
 
 SECTIONS = ("cases-per-month", "long-cases", "diagnosis-groups", "lengths", "age-groups", "degrees")
 
@@ -22,7 +30,14 @@ def _text(value: str) -> str:
 
 
 def unit_month(session: Session, *, unit_id: str, unit_name: str, month: date) -> bytes:
-    query = Query(Scope.parse(f"unit:{unit_id}"), month, month)
+    scope = Scope.parse(f"unit:{unit_id}")
+    query = Query(scope, month, month)
+    year_before = date(month.year - 1, month.month, 1)
+    trend = service.run(
+        "cases-per-month",
+        Query(scope, date(year_before.year + (month.month == 12), month.month % 12 + 1, 1), month),
+        session=session,
+    )
     pdf = FPDF(format="A4")
     pdf.set_title(_text(f"Sjukskrivningar {unit_name} {month:%Y-%m}"))
     pdf.add_page()
@@ -36,21 +51,45 @@ def unit_month(session: Session, *, unit_id: str, unit_name: str, month: date) -
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    pdf.ln(4)
-    for name in SECTIONS:
-        _section(pdf, service.run(name, query, session=session))
-    pdf.set_font("Helvetica", "I", 8)
-    pdf.multi_cell(
-        0,
-        4,
-        _text(
-            "Ett sjukfall räknas i varje månad som någon av dess intygsperioder täcker. "
-            "Diagnos och grad: det senast signerade intyget som täcker månaden. Längd: "
-            "dagar med intyg från sjukfallets start till månadens sista sjukskrivna dag. "
-            "Regler: docs/statistics.md."
-        ),
+    pdf.ln(2)
+    _chart(
+        pdf,
+        charts.lines(charts.points(trend), y_title="Pågående sjukfall"),
+        "De senaste tolv månaderna",
     )
+    for name in SECTIONS:
+        report = service.run(name, query, session=session)
+        if report.grouped:
+            _chart(pdf, charts.bars(charts.group_points(report), x_title="Antal"), report.title)
+        _section(pdf, report)
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.cell(0, 5, "Källor och hur talen räknas", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 8)
+    pdf.multi_cell(0, 4, _text(SOURCES.format(unit=unit_name, day=date.today().isoformat())))
     return bytes(pdf.output())
+
+
+SOURCES = (
+    "Källa: de läkarintyg för sjukpenning som läkare vid {unit} har skrivit och som finns i "
+    "rehabkoll (uttag {day}). Intyg från andra vårdenheter eller vårdgivare räknas inte. "
+    "Ett sjukfall är en patients intyg i följd hos samma vårdgivare, med högst fem dagar "
+    "utan intyg emellan. Ett sjukfall räknas i varje månad som något av dess intyg täcker. "
+    "Diagnos och sjukskrivningsgrad är de från det senast skrivna intyget som täcker "
+    "månaden. Längden är antalet dagar med intyg från sjukfallets början till månadens "
+    "sista sjukskrivna dag. Talen är exakta och är bara för enhetens egna medarbetare; "
+    "de är inte röjandeskyddade och ska inte publiceras. K/M: antal kvinnor per man."
+)
+
+
+def _chart(pdf: FPDF, chart: alt.TopLevelMixin, title: str) -> None:
+    """A chart as an image, 180 mm wide, on a new page when it would not fit."""
+    png = charts.to_png(chart)
+    if pdf.get_y() > 190:
+        pdf.add_page()
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 6, _text(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.image(io.BytesIO(png), w=180)
+    pdf.ln(2)
 
 
 def _section(pdf: FPDF, report: Report) -> None:
@@ -64,7 +103,7 @@ def _section(pdf: FPDF, report: Report) -> None:
     pdf.set_font("Helvetica", "", 9)
     for row in report.rows:
         label = report.label(row.group) if report.grouped else "Pågående sjukfall"
-        ratio = f"{row.women / row.men:.2f}" if row.women is not None and row.men else "-"
+        ratio = decimal(row.women / row.men, 2) if row.women is not None and row.men else "-"
         cells = (label, _num(row.women), _num(row.men), _num(row.total), ratio)
         bold = row.group == "total"
         pdf.set_font("Helvetica", "B" if bold else "", 9)
@@ -77,4 +116,4 @@ def _section(pdf: FPDF, report: Report) -> None:
 def _num(value: float | None) -> str:
     if value is None:
         return ""
-    return f"{value:g}"
+    return decimal(value) if isinstance(value, float) else str(value)

@@ -42,7 +42,7 @@ class ReportSpec:
     need: frozenset[str] = frozenset()
     where_sql: str = "TRUE"
     where_py: Callable[[CaseMonth], bool] = lambda _: True
-    provider_only: bool = False
+    not_national: bool = False  # per unit or provider only (doctors are not published)
 
     @property
     def grouped(self) -> bool:
@@ -99,7 +99,7 @@ REPORTS: dict[str, ReportSpec] = {
             "doctor_id",
             lambda r: r.doctor_id,
             need=LEAD,
-            provider_only=True,
+            not_national=True,
         ),
         _banded(
             "certificates-per-case",
@@ -127,8 +127,8 @@ def spec_for(name: str, query: Query) -> ReportSpec:
         spec = REPORTS[name]
     except KeyError:
         raise InvalidQueryError(f"no report {name!r}; one of {', '.join(REPORT_NAMES)}") from None
-    if spec.provider_only and query.scope.kind is not ScopeKind.PROVIDER:
-        raise InvalidQueryError(f"{name}: only for a care provider (--scope provider:ID)")
+    if spec.not_national and query.scope.kind is ScopeKind.NATIONAL:
+        raise InvalidQueryError(f"{name}: only for a unit or a care provider, not national")
     if name == "diagnosis-chapters" and query.filters.chapter:
         return ReportSpec(
             name,

@@ -26,6 +26,17 @@ RATE_GROUPS = {
 }
 
 
+class MissingPopulationError(InvalidQueryError):
+    """Rates asked for years without an insured population (``population import``)."""
+
+    def __init__(self, scope: str, years: list[int]) -> None:
+        super().__init__(
+            f"rates: no insured population for {scope} in {', '.join(map(str, years))}; "
+            "run `rehabkoll population import FILE.csv`"
+        )
+        self.years = years
+
+
 def open_periods(
     query: Query, *, session: Session | None = None, periods: Path | None = None
 ) -> duckdb.DuckDBPyConnection:
@@ -100,10 +111,7 @@ def rates(con: duckdb.DuckDBPyConnection, query: Query, population: Insured) -> 
         - {y for (y, s), n in population.items() if n > 0}
     )
     if missing:
-        raise InvalidQueryError(
-            f"rates: no insured population for {query.scope} in "
-            f"{', '.join(map(str, missing))}; run `rehabkoll population import FILE.csv`"
-        )
+        raise MissingPopulationError(str(query.scope), missing)
     rows: list[Row] = []
     for month in months(query.first, query.last):
         women, men = sums.get((month, "F"), (0, 0.0)), sums.get((month, "M"), (0, 0.0))

@@ -12,7 +12,6 @@ from fastapi.staticfiles import StaticFiles
 
 from rehabkoll.config import get_settings
 from rehabkoll.db.session import open_database, session_factory
-from rehabkoll.statistics import views as statistics_views
 from rehabkoll.web import (
     admin,
     agreement_api,
@@ -26,6 +25,7 @@ from rehabkoll.web import (
     rivta,
 )
 from rehabkoll.web import agreement as agreement_pages
+from rehabkoll.web import statistics as statistics_pages
 from rehabkoll.web.admission import Admission
 from rehabkoll.web.deps import PACKAGE
 
@@ -87,7 +87,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.include_router(rivta.router)
     app.include_router(matters.router)
     app.include_router(agreement_pages.router)  # the agreement follow-up (överenskommelsen)
-    app.include_router(statistics_views.router)  # manager and analyst pages
+    app.include_router(statistics_pages.router)  # manager and analyst pages
     app.state.statistics = True
 
     @app.middleware("http")

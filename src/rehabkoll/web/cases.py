@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from rehabkoll.accounts import service as accounts
 from rehabkoll.audit.models import Action
@@ -15,7 +16,8 @@ from rehabkoll.audit.service import log_access
 from rehabkoll.cases.engine import MAX_GAP, MAX_RECENT, check_gap, check_recent
 from rehabkoll.coordination.enums import Status
 from rehabkoll.lib import icd10
-from rehabkoll.web import charts, export, queries, today, worklist
+from rehabkoll.statistics import charts
+from rehabkoll.web import export, queries, today, worklist
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
 from rehabkoll.web.errors import FormError
 
@@ -46,14 +48,7 @@ def overview(request: Request, session: SessionDep, viewer: CurrentUser, as_of: 
         return RedirectResponse(viewer.start_page, status_code=303)
     unit_id = viewer.require_unit()
     counts = queries.overview(session, unit_id=unit_id, as_of=as_of)
-    chart_svgs = {
-        dim: charts.bar_chart(
-            f"chart-{dim}",
-            f"{CHART_TITLES[dim]}, kvinnor och män",
-            [charts.Bar(label, w, m) for label, (w, m) in values.items()],
-        )
-        for dim, values in counts.groups.items()
-    }
+    chart_svgs = {dim: _overview_chart(dim, values) for dim, values in counts.groups.items()}
     day_counts = (
         today.counts(session, viewer, unit_id=unit_id, as_of=as_of, settings=list_settings(viewer))
         if viewer.sees_patients
@@ -70,6 +65,22 @@ def overview(request: Request, session: SessionDep, viewer: CurrentUser, as_of: 
         charts=chart_svgs,
         chart_titles=CHART_TITLES,
         as_of=as_of,
+    )
+
+
+def _overview_chart(dim: str, values: dict[str, tuple[int, int]]) -> Markup:
+    """A small bar chart of the overview, women beside men per group."""
+    pts = [charts.Point(label, w, m, str(w), str(m)) for label, (w, m) in values.items()]
+    chart = charts.bars(pts, x_title="Antal", plot_width=200)
+    # SVG that vl-convert drew (it escapes text) from our own numbers and labels
+    return Markup(
+        charts.to_svg(
+            chart,
+            chart_id=f"chart-{dim}",
+            title=f"{CHART_TITLES[dim]}, kvinnor och män",
+            description=charts.describe(pts),
+            css_class="chart",
+        )
     )
 
 

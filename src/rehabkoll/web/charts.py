@@ -1,7 +1,6 @@
-"""Server-rendered SVG charts. Colour is never the only carrier of meaning:
-women and men differ by pattern as well as colour, every bar carries its
-number, and every chart has a text title and description for screen readers.
-"""
+"""The patient page's timeline of certificate periods, drawn as SVG. Every
+other chart (statistics, the overview) is drawn by ``statistics.charts`` with
+Vega-Lite; the timeline is still hand-drawn (see docs/web.md)."""
 
 from __future__ import annotations
 
@@ -13,68 +12,10 @@ from html import escape
 from markupsafe import Markup
 
 PATTERNS = """<svg class="defs" width="0" height="0" aria-hidden="true" focusable="false"><defs>
-<pattern id="pat-women" width="6" height="6" patternUnits="userSpaceOnUse">
-<rect width="6" height="6" fill="#7b3294"/><circle cx="3" cy="3" r="1.3" fill="#fff"/></pattern>
-<pattern id="pat-men" width="6" height="6" patternUnits="userSpaceOnUse"
- patternTransform="rotate(45)"><rect width="6" height="6" fill="#1b7837"/>
-<rect width="2" height="6" fill="#fff"/></pattern>
 <pattern id="pat-all" width="6" height="6" patternUnits="userSpaceOnUse">
 <rect width="6" height="6" fill="#2c5d8f"/></pattern>
 </defs></svg>"""
 """Fill patterns, put once on every page by the layout."""
-
-SERIES = (("women", "Kvinnor"), ("men", "Män"))
-
-
-@dataclass(frozen=True, slots=True)
-class Bar:
-    label: str
-    women: int
-    men: int
-
-
-def bar_chart(chart_id: str, title: str, bars: Sequence[Bar]) -> Markup:
-    """Horizontal grouped bars, one pair (women, men) per category."""
-    label_w, bar_area, row_h, top = 150, 230, 34, 30
-    height = top + row_h * len(bars) + 10
-    width = label_w + bar_area + 50
-    peak = max([1] + [max(b.women, b.men) for b in bars])
-    desc = "; ".join(f"{b.label}: kvinnor {b.women}, män {b.men}" for b in bars)
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
-        _legend(label_w),
-    ]
-    for i, bar in enumerate(bars):
-        y = top + i * row_h
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="lbl">'
-            f"{escape(bar.label)}</text>"
-        )
-        for j, (key, name) in enumerate(SERIES):
-            value = bar.women if key == "women" else bar.men
-            w = round(bar_area * value / peak, 1)
-            by = y + j * 14
-            parts.append(
-                f'<rect x="{label_w}" y="{by}" width="{max(w, 1)}" height="12" '
-                f'fill="url(#pat-{key})" stroke="#222" stroke-width="0.5">'
-                f"<title>{escape(bar.label)}, {name.lower()}: {value}</title></rect>"
-                f'<text x="{label_w + max(w, 1) + 4}" y="{by + 10}" class="num">'
-                f"{name[0]} {value}</text>"
-            )
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def _legend(x: int) -> str:
-    return (
-        f'<g class="legend"><rect x="{x}" y="4" width="14" height="12" fill="url(#pat-women)" '
-        f'stroke="#222" stroke-width="0.5"/><text x="{x + 18}" y="14">Kvinnor (K)</text>'
-        f'<rect x="{x + 110}" y="4" width="14" height="12" fill="url(#pat-men)" '
-        f'stroke="#222" stroke-width="0.5"/><text x="{x + 128}" y="14">Män (M)</text></g>'
-    )
 
 
 @dataclass(frozen=True, slots=True)

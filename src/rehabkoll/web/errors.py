@@ -13,6 +13,7 @@ NotFoundError                  404     unknown patient reference or record
 ConflictError                  409     stale edit of a coordination record
 FieldError, ConsentRequired…   422     ``{"field": …, "reason": …}``
 no database connection free    503     with Retry-After (web/admission.py)
+BadParameterError              400     a query parameter out of range
 =============================  ======  =====================================
 """
 
@@ -52,6 +53,20 @@ class FormError(ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class BadParameterError(ValueError):
+    """A query parameter that cannot be answered (a month 2030-13, an unknown
+    group): 400 with a Swedish message naming the field."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+    @property
+    def message(self) -> str:
+        return f"{self.field}: {self.reason}."
 
 
 def _is_api(request: Request) -> bool:
@@ -183,6 +198,11 @@ async def field_error(request: Request, exc: Exception) -> Response:
     return _unprocessable(request, exc.field, exc.reason)
 
 
+async def bad_parameter(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadParameterError)
+    return _answer(request, 400, "Felaktig uppgift", exc.message, field=exc.field)
+
+
 async def consent_required(request: Request, exc: Exception) -> Response:
     if _is_api(request):
         return _unprocessable(request, "party", str(exc))
@@ -298,6 +318,7 @@ HANDLERS: tuple[tuple[type[Exception], Handler], ...] = (
     (CoordinationError, coordination_error),
     (FieldError, field_error),
     (FormError, field_error),
+    (BadParameterError, bad_parameter),
     (InvalidSettingError, invalid_setting),
     (RequestValidationError, validation_error),
     (StarletteHTTPException, http_error),

@@ -11,6 +11,25 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.confirm || "Är du säker?")) event.preventDefault();
     });
   }
+  // A chart's value shows its text on keyboard focus as it does on hover (its <title>).
+  for (const frame of document.querySelectorAll(".chart-frame")) {
+    const tip = document.createElement("div");
+    tip.className = "chart-tip";
+    tip.setAttribute("aria-hidden", "true");
+    tip.hidden = true;
+    frame.appendChild(tip);
+    frame.addEventListener("focusin", (event) => {
+      const mark = event.target;
+      if (!(mark instanceof Element) || !mark.getAttribute("aria-label")) return;
+      const box = mark.getBoundingClientRect();
+      const outer = frame.getBoundingClientRect();
+      tip.textContent = mark.getAttribute("aria-label");
+      tip.style.left = `${box.left - outer.left + frame.scrollLeft}px`;
+      tip.style.top = `${Math.max(box.top - outer.top - 30, 0)}px`;
+      tip.hidden = false;
+    });
+    frame.addEventListener("focusout", () => { tip.hidden = true; });
+  }
   // Move focus to the message after a save, so screen readers hear it.
   const flash = document.querySelector(".flash");
   if (flash) { flash.setAttribute("tabindex", "-1"); flash.focus(); }
