@@ -120,3 +120,42 @@ def test_the_monthly_pdf_has_its_charts(client: TestClient) -> None:  # noqa: F8
     answer = client.get(f"/statistics/unit-report.pdf?month={MONTH}")
     assert answer.status_code == 200
     assert answer.content.count(b"/Subtype /Image") >= 2
+
+
+def test_rates_per_1000_insured_once_the_population_is_loaded(
+    client: TestClient,  # noqa: F811
+    sqlite_url: str,
+) -> None:
+    from rehabkoll.db.session import make_engine, session_scope
+    from rehabkoll.statistics.population import PopulationRow, store
+    from tests.factories import UNIT
+
+    year = int(MONTH[:4])
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        store(
+            session,
+            [
+                PopulationRow(UNIT, year, "F", 16, 64, 1000),
+                PopulationRow(UNIT, year, "M", 16, 64, 500),
+            ],
+        )
+    engine.dispose()
+    login(client, "chef")
+    page = client.get(f"/statistics/report/rates?from={MONTH}&to={MONTH}")
+    assert page.status_code == 200, page.text[:300]
+    # Unit 1 this month: two women (Anna, Cecilia) of 1,000 insured women: 2,0 per 1,000.
+    row = page.text.split("Pågående sjukfall per 1 000 försäkrade</th>")[1].split("</tr>")[0]
+    assert '<td class="num">2,0</td>' in row
+
+
+def test_the_regions_page_is_the_analysts_and_suppressed(client: TestClient) -> None:  # noqa: F811
+    login(client, "chef")
+    assert client.get("/statistics/regions").status_code == 403
+    login(client, "analytiker")
+    page = client.get(f"/statistics/regions?from={MONTH}&to={MONTH}")
+    assert page.status_code == 200, page.text[:300]
+    assert "Riket" in page.text
+    assert "Nettodagar per 1 000 försäkrade" in page.text
+    assert "&lt;5" in page.text  # the seeded providers have a handful of cases each
+    assert client.get("/statistics/regions?from=2026-13").status_code == 400

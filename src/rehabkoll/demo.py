@@ -64,6 +64,7 @@ def demo(
     today = date.today()
     if _certificate_count(engine) == 0:
         _generate_and_import(engine, folder, insured=insured, seed=seed, today=today)
+    _load_population(engine, insured=insured, seed=seed, today=today)
     unit_id, unit_name, rows = _busiest_unit(engine, today)
     passwords = _demo_users(engine, unit_id, rows)
     _demo_coordination(engine, unit_id, rows, today)
@@ -123,6 +124,26 @@ def _generate_and_import(
         f"Imported: {result.stored:,} stored, {result.unchanged:,} unchanged, "
         f"{result.rejected:,} rejected."
     )
+
+
+def _load_population(engine: Engine, *, insured: int, seed: int, today: date) -> None:
+    """The region's insured people per year (provider and primary care centres),
+    so that "Per 1 000 försäkrade" works; kept if a population is there already."""
+    from sqlalchemy import func, select
+
+    from rehabkoll.db.session import session_scope
+    from rehabkoll.statistics.models import Population
+    from rehabkoll.statistics.population import PopulationRow, store
+    from rehabkoll.synth.insured import insured_rows
+    from rehabkoll.synth.run import region_plan
+
+    with session_scope(engine) as session:
+        if session.scalar(select(func.count()).select_from(Population)):
+            return
+        plan = region_plan(insured=insured, years=3, end_date=today, seed=seed)
+        rows = [PopulationRow(*row) for row in insured_rows(plan)]
+        store(session, rows)
+    console.print(f"Insured population loaded: {len(rows)} rows (rehabkoll population import).")
 
 
 def _progress() -> Progress:

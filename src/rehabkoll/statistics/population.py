@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from rehabkoll.certificates.models import CareProvider
 from rehabkoll.statistics.models import Population
 from rehabkoll.statistics.query import Scope, ScopeKind
 
@@ -93,7 +94,8 @@ Insured = dict[tuple[int, str], int]  # (year, sex) → insured
 
 
 def insured(session: Session, scope: Scope, years: Iterable[int]) -> Insured:
-    """Insured per year and sex of the scope (national: every provider's rows)."""
+    """Insured per year and sex of the scope (national: the rows of every care
+    provider in the register; a unit's rows are part of its provider's)."""
     query = (
         select(Population.year, Population.sex, func.sum(Population.insured))
         .where(Population.year.in_(sorted(set(years))))
@@ -101,6 +103,8 @@ def insured(session: Session, scope: Scope, years: Iterable[int]) -> Insured:
     )
     if scope.kind is not ScopeKind.NATIONAL:
         query = query.where(Population.provider_id == scope.id)
+    else:
+        query = query.where(Population.provider_id.in_(select(CareProvider.id)))
     return {(int(y), str(s)): int(n) for y, s, n in session.execute(query)}
 
 

@@ -80,6 +80,18 @@ class Summary:
     end_date: date | None = None
 
 
+def build_populations(plan: Plan) -> list[tuple[regions.Region, Population]]:
+    """Each region of ``plan`` with its insured people (the same every time)."""
+    end_day = day_of(plan.end_date)
+    lookback = end_day - day_of(plan.first_date) + model.MAX_CASE_DAYS + 366
+    built: list[tuple[regions.Region, Population]] = []
+    for facts, insured in plan.regions:
+        rng = np.random.default_rng([plan.seed, facts.county_code, _POPULATION])
+        region = regions.build_region(facts, insured, rng)
+        built.append((region, draw_population(region, rng, end_day, lookback)))
+    return built
+
+
 def synthesize(
     plan: Plan,
     *,
@@ -95,12 +107,7 @@ def synthesize(
     """
     end_day = day_of(plan.end_date)
     first_day = day_of(plan.first_date)
-    built: list[tuple[regions.Region, Population]] = []
-    for facts, insured in plan.regions:
-        rng = np.random.default_rng([plan.seed, facts.county_code, _POPULATION])
-        region = regions.build_region(facts, insured, rng)
-        lookback = end_day - first_day + model.MAX_CASE_DAYS + 366
-        built.append((region, draw_population(region, rng, end_day, lookback)))
+    built = build_populations(plan)
     assign_serials([population for _, population in built])
     people_total = sum(len(population) for _, population in built)
     people_done = 0

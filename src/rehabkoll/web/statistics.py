@@ -27,8 +27,9 @@ from sqlalchemy import select
 from rehabkoll.accounts import access
 from rehabkoll.accounts.errors import AccessDeniedError
 from rehabkoll.certificates.models import CareProvider, Unit
-from rehabkoll.statistics import charts, formats, groups, pdf, reports, service
+from rehabkoll.statistics import charts, formats, groups, pdf, regions, reports, service
 from rehabkoll.statistics import query as q
+from rehabkoll.statistics.suppression import Mark, display
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
 from rehabkoll.web.errors import BadParameterError, NotFoundError
 
@@ -212,16 +213,17 @@ def current_month(as_of: date, query: q.Query) -> date | None:
 
 
 def _chart(report: reports.Report, chart_id: str, caption: str, current: date | None) -> str:
-    if report.grouped:
+    month = None if current is None else f"{current:%Y-%m}"
+    if report.name == "rates":
+        # Cases and net days per 1,000 differ thirtyfold: the chart shows the cases.
+        pts = charts.points(report, group="cases_per_1000")
+        chart = charts.lines(pts, y_title="Pågående sjukfall per 1 000 försäkrade", current=month)
+    elif report.grouped:
         pts = charts.group_points(report)
-        chart = charts.bars(
-            pts, x_title="Per 1 000 försäkrade" if report.name == "rates" else "Antal"
-        )
+        chart = charts.bars(pts, x_title="Antal")
     else:
         pts = charts.points(report)
-        chart = charts.lines(
-            pts, y_title="Antal", current=None if current is None else f"{current:%Y-%m}"
-        )
+        chart = charts.lines(pts, y_title="Antal", current=month)
     return charts.to_svg(chart, chart_id=chart_id, title=caption, description=charts.describe(pts))
 
 
@@ -400,3 +402,73 @@ def unit_report(
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="sjukfall-{first:%Y-%m}.pdf"'},
     )
+
+
+@router.get("/statistics/regions", response_class=HTMLResponse)
+def regions_page(
+    request: Request,
+    session: SessionDep,
+    viewer: CurrentUser,
+    as_of: AsOf,
+    filters: FiltersDep,
+    first: From = None,
+    last: To = None,
+) -> Response:
+    """Per region (län) and the country: cases, net days per 1,000 insured and
+    their change from a year before; for analysts, always suppressed."""
+    if not is_analyst(viewer):
+        raise AccessDeniedError("national statistics are for analysts")
+    page = asked(session, viewer, as_of, "national", first, last, filters)
+    query = page.query
+    rows = regions.run(session, query)
+    latest = [r for r in rows if r.month == query.last]
+    pts = [
+        charts.Point(
+            r.name,
+            r.net_days_per_1000[0],
+            r.net_days_per_1000[1],
+            _cell(r.net_days_per_1000[0], r.marks[0], query.cutoff),
+            _cell(r.net_days_per_1000[1], r.marks[1], query.cutoff),
+        )
+        for r in latest
+    ]
+    caption = f"Nettodagar per 1 000 försäkrade per län, {query.last:%Y-%m}"
+    chart = charts.bars(pts, x_title="Nettodagar per 1 000 försäkrade")
+    sections = [
+        (name, [r for r in rows if r.name == name]) for name in dict.fromkeys(r.name for r in rows)
+    ]
+    return render(
+        request,
+        "statistics/regions.html",
+        viewer,
+        title="Sjukskrivning per län",
+        nav="statistics",
+        chart=charts.to_svg(
+            chart, chart_id="chart-regions", title=caption, description=charts.describe(pts)
+        ),
+        caption=caption,
+        latest=latest,
+        sections=sections if len(q.months(query.first, query.last)) > 1 else [],
+        cell=_cell,
+        signed=_signed,
+        current=current_month(as_of, query),
+        query=query,
+        typed={},
+        scopes=[(q.Scope(q.ScopeKind.NATIONAL), "Riket (med röjandeskydd)")],
+        filter_options=FILTER_OPTIONS,
+    )
+
+
+def _cell(value: float | int | None, mark: Mark, cutoff: int) -> str:
+    """A cell of the regions table: withheld as ``<5`` or ``x``, else Swedish."""
+    if mark is not Mark.SHOWN:
+        return display(None, mark, cutoff=cutoff)
+    return formats.decimal(value)
+
+
+def _signed(value: float | None) -> str:
+    """A change with its sign (+12,5 / −3,0); – when unknown."""
+    if value is None:
+        return "–"
+    text = formats.decimal(abs(value))
+    return f"+{text}" if value > 0 else (f"−{text}" if value < 0 else text)
