@@ -26,6 +26,9 @@ class User(Base):
     hsa_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    full_name: Mapped[str | None] = mapped_column(String(200), nullable=True)  # namn
+    # Set when an admin resets the password: the user chooses a new one first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     accepted_notice_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

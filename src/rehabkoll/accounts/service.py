@@ -88,6 +88,9 @@ def create_user(
     username = username.strip()
     if not username:
         raise ValueError("the username must not be empty")
+    from rehabkoll.accounts.changes import check_username
+
+    check_username(username)
     check_password(password)
     if get_user(session, username=username) is not None:
         raise UserExistsError(f"a user named {username!r} already exists")

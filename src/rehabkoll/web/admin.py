@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from rehabkoll.accounts import access
+from rehabkoll.accounts import access, changes
 from rehabkoll.accounts import service as accounts
 from rehabkoll.accounts.errors import AccessDeniedError, UserExistsError, WeakPasswordError
 from rehabkoll.accounts.roles import Role
@@ -74,6 +74,13 @@ async def add_user(
         chosen = Role(role)
     except ValueError:
         raise FormError("role", "unknown role") from None
+    try:
+        changes.check_username(username.strip())
+        units = changes.check_units(session, units)
+    except changes.InvalidAccountError as err:
+        return _users_page(
+            request, session, viewer, error=f"{err.reason[:1].upper()}{err.reason[1:]}."
+        )
     if access.needs_unit(chosen) and not units:
         return _users_page(request, session, viewer, error="Välj minst en enhet.")
     if chosen == Role.DOCTOR and not hsa_id.strip():

@@ -84,6 +84,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.include_router(patient.router)
     app.include_router(coordination.router)
     app.include_router(admin.router)
+    app.include_router(admin_accounts.router)  # one user's page, own new password
     app.include_router(rivta.router)
     app.include_router(matters.router)
     app.include_router(agreement_pages.router)  # the agreement follow-up (överenskommelsen)

@@ -56,6 +56,10 @@ class NoticeRequiredError(Exception):
     """Logged in, but the PDL notice is not accepted yet: pages send the user to it."""
 
 
+class PasswordChangeRequiredError(Exception):
+    """An admin reset the password: pages send the user to choose a new one."""
+
+
 class CsrfError(Exception):
     """A form without the session's CSRF token."""
 
@@ -222,6 +226,8 @@ def page_viewer(viewer: NoticeUser) -> Viewer:
     """A logged-in user who has accepted the PDL notice (else → the notice)."""
     if viewer.user.accepted_notice_at is None:
         raise NoticeRequiredError
+    if viewer.user.must_change_password:
+        raise PasswordChangeRequiredError
     return viewer
 
 

@@ -7,6 +7,7 @@ error                          status  answer
 =============================  ======  =====================================
 NotAuthenticatedError          401     pages: redirect to /login
 NoticeRequiredError            303     redirect to the PDL notice
+PasswordChangeRequiredError    303     redirect to /account/password
 AccessDeniedError              403     unit, patient or page out of reach
 CsrfError                      403     form without the session's token
 NotFoundError                  404     unknown patient reference or record
@@ -39,7 +40,13 @@ from rehabkoll.coordination.errors import (
     InvalidEntryError,
 )
 from rehabkoll.coordination.errors import NotFoundError as RecordNotFoundError
-from rehabkoll.web.deps import SESSION_COOKIE, CsrfError, NoticeRequiredError, render
+from rehabkoll.web.deps import (
+    SESSION_COOKIE,
+    CsrfError,
+    NoticeRequiredError,
+    PasswordChangeRequiredError,
+    render,
+)
 
 
 class NotFoundError(LookupError):
@@ -105,6 +112,10 @@ async def not_authenticated(request: Request, exc: Exception) -> Response:
 
 async def notice_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse("/notice", status_code=303)
+
+
+async def password_change_required(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/account/password", status_code=303)
 
 
 async def access_denied(request: Request, exc: Exception) -> Response:
@@ -308,6 +319,7 @@ Handler = Callable[[Request, Exception], Awaitable[Response]]
 HANDLERS: tuple[tuple[type[Exception], Handler], ...] = (
     (NotAuthenticatedError, not_authenticated),
     (NoticeRequiredError, notice_required),
+    (PasswordChangeRequiredError, password_change_required),
     (AccessDeniedError, access_denied),
     (CsrfError, csrf_failed),
     (NotFoundError, not_found),
