@@ -17,6 +17,7 @@ from rehabkoll.audit import cli as audit_cli
 from rehabkoll.backup import cli as backup_cli
 from rehabkoll.cases import cli as cases_cli
 from rehabkoll.certificates import cli as certificates_cli
+from rehabkoll.certificates import units_cli
 from rehabkoll.exchange import cli as exchange_cli
 from rehabkoll.fmb import cli as fmb_cli
 from rehabkoll.patients import cli as patients_cli
@@ -46,6 +47,7 @@ for module in (
     exchange_cli,
     demo,
     fmb_cli,
+    units_cli,
 ):
     module.register(app)
 

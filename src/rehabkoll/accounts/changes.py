@@ -23,7 +23,7 @@ from rehabkoll.accounts.models import User, UserUnit, WebSession
 from rehabkoll.accounts.roles import Role
 from rehabkoll.certificates.models import Unit
 
-USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 NAME_MAX = 200
 
 
@@ -38,12 +38,12 @@ class InvalidAccountError(ValueError):
 
 def check_username(username: str) -> str:
     """The username, if it keeps to letters a–z, digits, dot, dash and underscore
-    (2–64 characters, starting with a letter or digit)."""
+    (1–64 characters, starting with a letter or digit)."""
     if not USERNAME.fullmatch(username):
         raise InvalidAccountError(
             "username",
             "användarnamnet får bara innehålla a–z, A–Z, siffror, punkt, bindestreck och "
-            "understreck (2–64 tecken, först en bokstav eller siffra)",
+            "understreck (högst 64 tecken, först en bokstav eller siffra)",
         )
     return username
 

@@ -26,6 +26,22 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", help="table for people, json or csv for programs.")
 ]
 UnitOption = Annotated[str, typer.Option("--unit", help="HSA id of the care unit (vårdenhet).")]
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="The rehabkoll user reading (logged in the access log). Default: the OS user.",
+        show_default=False,
+    ),
+]
+PurposeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--purpose",
+        help="Why the data is read (ändamål), for the access log. Default: by the user's role.",
+        show_default=False,
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -49,14 +65,33 @@ def cases(
     ] = 0,
     output: FormatOption = OutputFormat.table,
     db: DbOption = None,
+    as_user: AsOption = None,
+    purpose: PurposeOption = None,
 ) -> None:
-    """The unit's work list: ongoing sick-leave cases (pågående sjukfall) on a day."""
+    """The unit's work list: ongoing sick-leave cases (pågående sjukfall) on a day.
+
+    Every patient listed is written to the access log (who, purpose, unit)."""
+    from rehabkoll.audit import cli_reads
+    from rehabkoll.audit.models import Action
     from rehabkoll.cases import service
     from rehabkoll.db.session import open_database, session_scope
 
     day = parse_day(as_of)
-    with session_scope(open_database(db)) as session:
-        rows = service.work_list(session, unit_id=unit, as_of=day, gap=gap, recent=recent)
+    try:
+        with session_scope(open_database(db)) as session:
+            who = cli_reads.reader(session, as_user=as_user, purpose=purpose)
+            cli_reads.require_unit(session, unit)
+            rows = service.work_list(session, unit_id=unit, as_of=day, gap=gap, recent=recent)
+            cli_reads.log_read(
+                session,
+                who,
+                unit_id=unit,
+                patient_ids=[r.patient_id for r in rows],
+                action=Action.WORKLIST_VIEW,
+                detail=f"rehabkoll cases, {day}",
+            )
+    except (cli_reads.UnknownReaderError, cli_reads.UnknownUnitError) as err:
+        fail(str(err))
     _print(rows, output, title=f"Ongoing cases at {unit} on {day}")
 
 
@@ -67,9 +102,16 @@ def patient(
     gap: GapOption = DEFAULT_GAP,
     output: FormatOption = OutputFormat.table,
     db: DbOption = None,
+    as_user: AsOption = None,
+    purpose: PurposeOption = None,
 ) -> None:
-    """One patient's cases at a unit, newest first."""
+    """One patient's cases at a unit, newest first (written to the access log)."""
+    from sqlalchemy import select
+
+    from rehabkoll.audit import cli_reads
+    from rehabkoll.audit.models import Action
     from rehabkoll.cases import service
+    from rehabkoll.certificates.models import Certificate
     from rehabkoll.db.session import open_database, session_scope
     from rehabkoll.lib import personnummer
 
@@ -78,8 +120,28 @@ def patient(
     except personnummer.InvalidPersonalNumberError as err:
         fail(f"PATIENT_ID: {err}")
     day = parse_day(as_of)
-    with session_scope(open_database(db)) as session:
-        rows = service.patient_cases(session, patient_id=number, unit_id=unit, as_of=day, gap=gap)
+    try:
+        with session_scope(open_database(db)) as session:
+            who = cli_reads.reader(session, as_user=as_user, purpose=purpose)
+            cli_reads.require_unit(session, unit)
+            known = session.scalar(
+                select(Certificate.id).where(Certificate.patient_id == number).limit(1)
+            )
+            if known is None:
+                fail("PATIENT_ID: no certificate of this patient in the database", code=1)
+            rows = service.patient_cases(
+                session, patient_id=number, unit_id=unit, as_of=day, gap=gap
+            )
+            cli_reads.log_read(
+                session,
+                who,
+                unit_id=unit,
+                patient_ids=[number],
+                action=Action.PATIENT_VIEW,
+                detail=f"rehabkoll patient, {day}",
+            )
+    except (cli_reads.UnknownReaderError, cli_reads.UnknownUnitError) as err:
+        fail(str(err))
     _print(rows, output, title=f"Cases at {unit} on {day}")
 
 

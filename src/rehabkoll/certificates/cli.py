@@ -98,6 +98,9 @@ def import_file(
     )
     if strict and total.rejected:
         raise typer.Exit(1)
+    if total.rejected and not (total.stored or total.unchanged):
+        err_console.print("Every line was rejected: nothing stored.", highlight=False)
+        raise typer.Exit(1)
 
 
 def schema() -> None:

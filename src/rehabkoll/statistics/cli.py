@@ -18,6 +18,8 @@ from rehabkoll.statistics.reports import REPORT_NAMES
 from rehabkoll.statistics.suppression import DEFAULT_CUTOFF
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from rehabkoll.statistics.cohorts import CohortReport
     from rehabkoll.statistics.reports import Report
 
@@ -108,12 +110,24 @@ def stats(
             result = service.run(report, query, periods=periods, population=insured)
         else:
             with session_scope(open_database(db)) as session:
+                _require_scope(session, query.scope)
                 result = service.run(
                     report, query, session=session, periods=periods, population=insured
                 )
     except (InvalidQueryError, population.InvalidPopulationError) as err:
         fail(str(err))
     _write(result, output_format, output)
+
+
+def _require_scope(session: Session, scope: Scope) -> None:
+    """An unknown unit or provider is an error (exit 2), not an empty report."""
+    from rehabkoll.certificates.models import CareProvider, Unit
+    from rehabkoll.statistics.query import ScopeKind
+
+    model = {ScopeKind.UNIT: Unit, ScopeKind.PROVIDER: CareProvider}.get(scope.kind)
+    if model is not None and session.get(model, scope.id) is None:
+        word = "care unit" if scope.kind is ScopeKind.UNIT else "care provider"
+        fail(f"--scope: no {word} {scope.id!r} in the register (see `rehabkoll units`)")
 
 
 def _write(report: Report, output_format: OutputFormat, output: Path | None) -> None:
