@@ -1,7 +1,7 @@
 """users: a person's name, and a password the user must change at next login
 
 Revision ID: 0010
-Revises: 0013
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0013"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
