@@ -37,13 +37,12 @@ SWEDISH = ("Månad", "Grupp", "Kvinnor", "Män", "Totalt")
 
 
 def decimal(value: float | int | None, digits: int = 1) -> str:
-    """A number as a Swede writes it: decimal comma, ``digits`` decimals for a
-    float (``12.25`` → ``12,3`` with one); whole numbers as they are; None → ``–``."""
-    if value is None:
-        return "–"
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.{digits}f}".replace(".", ",")
+    """A number as a Swede writes it (``lib.formats.number``): decimal comma,
+    ``digits`` decimals for a float (``12.25`` → ``12,2``), whole numbers as
+    they are, a non-breaking space between thousands; None → ``–``."""
+    from rehabkoll.lib.formats import number
+
+    return number(value, None if isinstance(value, int) else digits)
 
 
 def display_cell(report: Report, row: Row, index: int) -> str:
