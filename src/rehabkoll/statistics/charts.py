@@ -254,16 +254,20 @@ _MARK = re.compile(r'<(path|rect)([^>]*?)aria-label="([^"]*)"([^>]*?)/>')
 
 
 def _focusable(svg: str) -> str:
-    """Each mark with a value: keyboard focus and a ``<title>`` with its text."""
+    """Each mark with a value: an image with its text, keyboard focus and a
+    ``<title>``. Vega's other symbols without a text lose their role, so that
+    no image is left without a name."""
 
     def mark(m: re.Match[str]) -> str:
         tag, before, label, after = m.groups()
+        before = before.replace('role="graphics-symbol"', 'role="img"')
+        after = after.replace('role="graphics-symbol"', 'role="img"')
         return (
             f'<{tag}{before}aria-label="{label}" tabindex="0"{after}><title>{label}</title></{tag}>'
         )
 
     svg = _MARK.sub(mark, svg)
-    return svg.replace('role="graphics-symbol"', 'role="img"')
+    return svg.replace(' role="graphics-symbol"', "")
 
 
 def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:

@@ -14,8 +14,10 @@ from rehabkoll.config import get_settings
 from rehabkoll.db.session import open_database, session_factory
 from rehabkoll.web import (
     admin,
+    admin_accounts,
     agreement_api,
     api,
+    api_docs,
     auth,
     cases,
     coordination,
@@ -55,7 +57,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
         description="Sick-leave cases (sjukfall) and rehabilitation coordination. "
         "Authenticate with `Authorization: Bearer <token>` (`rehabkoll users token`).",
         version="0.1.0",
-        docs_url=None,  # Swagger UI would load from a CDN; the document is enough
+        docs_url=None,  # /api/docs is web/api_docs.py: Swagger UI from its package, no CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -77,6 +79,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     )
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     app.include_router(api.router)
+    api_docs.install(app)  # Swagger UI from the package's files
     app.include_router(agreement_api.router)
     app.include_router(auth.public)
     app.include_router(auth.router)
