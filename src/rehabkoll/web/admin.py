@@ -13,9 +13,11 @@ from rehabkoll.accounts import access, changes
 from rehabkoll.accounts import service as accounts
 from rehabkoll.accounts.errors import AccessDeniedError, UserExistsError, WeakPasswordError
 from rehabkoll.accounts.roles import Role
+from rehabkoll.audit import search
 from rehabkoll.audit.models import Action
-from rehabkoll.audit.service import entries
+from rehabkoll.audit.service import log_access
 from rehabkoll.lib import personnummer
+from rehabkoll.lib.formats import moment
 from rehabkoll.web import queries
 from rehabkoll.web.deps import CurrentUser, SessionDep, Viewer, check_csrf, render
 from rehabkoll.web.errors import FormError
@@ -130,6 +132,22 @@ def audit_form(request: Request, viewer: CurrentUser) -> Response:
     return _audit_page(request, viewer, rows=None, query={})
 
 
+def _filters(patient: str, username: str, unit: str, since: str, until: str) -> search.Filters:
+    patient_id = None
+    if patient.strip():
+        try:
+            patient_id = personnummer.normalize(patient)
+        except personnummer.InvalidPersonalNumberError as err:
+            raise FormError("patient", str(err)) from None
+    return search.Filters(
+        patient_id=patient_id,
+        username=username.strip() or None,
+        unit_id=unit.strip() or None,
+        since=_start(since, "since"),
+        until=_end(until, "until"),
+    )
+
+
 @router.post("/admin/audit", response_class=HTMLResponse)
 def audit_search(
     request: Request,
@@ -140,27 +158,74 @@ def audit_search(
     unit: Short = "",
     since: Short = "",
     until: Short = "",
+    page: Annotated[int, Form(ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    """A POST, so that a personnummer searched for never appears in a URL."""
+    """A POST, so that a personnummer searched for never appears in a URL; the
+    pages are POSTs too, through every matching entry."""
     if not access.can_read_access_log(viewer.role):
         raise AccessDeniedError("admins only")
-    patient_id = None
-    if patient.strip():
-        try:
-            patient_id = personnummer.normalize(patient)
-        except personnummer.InvalidPersonalNumberError as err:
-            raise FormError("patient", str(err)) from None
-    found = entries(
-        session,
-        patient_id=patient_id,
-        username=username.strip() or None,
-        unit_id=unit.strip() or None,
-        since=_start(since, "since"),
-        until=_end(until, "until"),
-        limit=1000,
-    )
+    filters = _filters(patient, username, unit, since, until)
+    found, total = search.page(session, filters, number=page)
     query = {"patient": patient, "username": username, "unit": unit, "since": since, "until": until}
-    return _audit_page(request, viewer, rows=found, query=query)
+    pages = max(1, -(-total // search.PAGE_SIZE))
+    return _audit_page(
+        request,
+        viewer,
+        rows=found,
+        total=total,
+        page=min(page, pages),
+        pages=pages,
+        first=(page - 1) * search.PAGE_SIZE + 1,
+        names=search.names(session, found),
+        role_word=search.role_word,
+        action_word=search.action_word,
+        moment=moment,
+        query=query,
+    )
+
+
+@router.post("/admin/audit/extract")
+def audit_extract(
+    session: SessionDep,
+    viewer: CurrentUser,
+    patient: Short = "",
+    format: Short = "pdf",
+) -> Response:
+    """The patient's log extract (as ``rehabkoll audit --patient``), PDF or CSV.
+    Making it is itself in the log (an export of the patient's data)."""
+    if not access.can_read_access_log(viewer.role):
+        raise AccessDeniedError("admins only")
+    if not patient.strip():
+        raise FormError("patient", "ange patientens personnummer för ett registerutdrag")
+    if format not in ("pdf", "csv"):
+        raise FormError("format", "välj PDF eller CSV")
+    filters = _filters(patient, "", "", "", "")
+    assert filters.patient_id is not None
+    rows = search.every(session, filters)
+    known = search.names(session, rows)
+    log_access(
+        session,
+        user=viewer.user,
+        role=viewer.role,
+        unit_id=None,
+        patient_ids=[filters.patient_id],
+        action=Action.EXPORT,
+        purpose="Registerutdrag ur åtkomstloggen",
+        detail=f"{len(rows)} poster, {format}",
+    )
+    session.commit()
+    if format == "csv":
+        return Response(
+            search.extract_csv(rows, known),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="registerutdrag.csv"'},
+        )
+    body = search.extract_pdf(rows, known, patient_id=filters.patient_id, made=accounts.utcnow())
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="registerutdrag.pdf"'},
+    )
 
 
 def _start(text: str, name: str) -> datetime | None:
