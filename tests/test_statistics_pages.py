@@ -52,7 +52,7 @@ def test_an_unknown_report_is_404_in_swedish(client: TestClient) -> None:  # noq
     login(client, "chef")
     answer = client.get("/statistics/report/nonsense")
     assert answer.status_code == 404
-    assert "ingen rapport" in answer.text
+    assert "Hittades inte" in answer.text
 
 
 def test_a_reversed_month_range_is_said_with_the_form_and_the_typed_months_kept(

@@ -7,8 +7,8 @@ from headless Debian Chromium against a served database:
 
 Creates ``demo-chef`` (manager of the unit: the unit pages) and
 ``demo-analytiker`` (analyst of the unit, so of its care provider: the provider
-and national pages) if missing, writes statistics-*.png, and checks that every
-other report draws its chart.
+and national pages) and ``demo-admin`` if missing, writes statistics-*.png and
+admin-*.png, and checks that every other report draws its chart.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ SHOTS = (
     ("statistics-lengths-by-sex", "/statistics/lengths-by-sex", "unit", True),
     ("statistics-age-groups-provider", "/statistics/report/age-groups", "provider", False),
     ("statistics-lengths-national", "/statistics/report/lengths", "national", False),
+    ("statistics-rates", "/statistics/report/rates", "unit", False),
+    ("statistics-regions", "/statistics/regions", "national", False),
 )
+ADMIN = "demo-admin"
 CHECKED = ("degrees", "units", "doctors", "certificates-per-case", "long-cases")
 CHECKED_TOO = ("diagnosis-chapters", "rates", "coordination")
 
@@ -63,6 +66,7 @@ def main() -> None:
     provider = provider_of(args.db, args.unit)
     ensure_user(args.db, MANAGER, role="manager", unit_ids=[args.unit])
     ensure_user(args.db, ANALYST, role="analyst", unit_ids=[args.unit])
+    ensure_user(args.db, ADMIN, role="admin", unit_ids=[])
     scopes = {"unit": "", "provider": f"scope=provider:{provider}&", "national": "scope=national&"}
     period = f"from={args.first}&to={args.last}"
     out = Path(args.out)
@@ -74,6 +78,12 @@ def main() -> None:
                 if scope in kinds:
                     page.goto(f"{base}{path}?{scopes[scope]}{period}")
                     page.screenshot(path=out / f"{name}.png", full_page=full_page)
+        log_in(page, base, ADMIN)
+        page.goto(f"{base}/admin/users")
+        page.screenshot(path=out / "admin-users.png", full_page=True)
+        page.goto(f"{base}/admin/users/{MANAGER}")
+        page.screenshot(path=out / "admin-user.png", full_page=True)
+        log_in(page, base, ANALYST)
         for name in (*CHECKED, *CHECKED_TOO):
             page.goto(f"{base}/statistics/report/{name}?{scopes['provider']}{period}")
             if "<svg" not in page.content():
