@@ -26,6 +26,7 @@ class Action(StrEnum):
     AGREEMENT_CHANGE = "agreement_change"
     AGREEMENT_VIEW = "agreement_view"
     MATTER_HANDLED = "matter_handled"
+    STATEMENTS_VIEW = "statements_view"
 
     @property
     def label(self) -> str:
@@ -45,6 +46,7 @@ _ACTION_LABELS = {
     Action.AGREEMENT_CHANGE: "Överenskommelse ändrad",
     Action.AGREEMENT_VIEW: "Överenskommelse visad",
     Action.MATTER_HANDLED: "Ärende markerat hanterat",
+    Action.STATEMENTS_VIEW: "Läkarutlåtanden visade",
 }
 
 

@@ -25,6 +25,7 @@ from rehabkoll.web import (
     matters,
     patient,
     rivta,
+    statements,
 )
 from rehabkoll.web import agreement as agreement_pages
 from rehabkoll.web import statistics as statistics_pages
@@ -90,6 +91,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.include_router(admin_accounts.router)  # one user's page, own new password
     app.include_router(rivta.router)
     app.include_router(matters.router)
+    app.include_router(statements.router)
     app.include_router(agreement_pages.router)  # the agreement follow-up (överenskommelsen)
     app.include_router(statistics_pages.router)  # manager and analyst pages
     app.state.statistics = True
