@@ -109,23 +109,34 @@ class Walk:
     at_ids: dict[int, str]
 
 
-def walk(rows: Iterable[Mapping[str, Any]], *, want: Iterable[int] = ()) -> Walk:
-    """Recompute the chain over ``rows`` (every entry, in id order) and compare
+def walk(rows: Iterable[Sequence[Any]], *, want: Iterable[int] = ()) -> Walk:
+    """Recompute the chain over ``rows`` (every entry, in id order, as tuples
+    of ``id, hash``, the ``SHARED`` columns and ``patient_id``) and compare
     with each stored hash. The walk goes on after a break, so the head and the
-    hashes asked for in ``want`` are those of the chain as it should be."""
+    hashes asked for in ``want`` are those of the chain as it should be.
+
+    Entries of one log call share everything but the patient, so the shared
+    part is hashed once per run of alike entries, as when they were written."""
     wanted = set(want)
     at_ids: dict[int, str] = {}
     previous = GENESIS
     broken: Break | None = None
     count = 0
     last_id: int | None = None
+    shared: Sequence[Any] | None = None
+    base: Any = None
     for row in rows:
-        expected = entry_hash(row, previous)
-        if broken is None and row["hash"] != expected:
-            broken = Break(int(row["id"]), row["at"], row["hash"], expected)
-        if row["id"] in wanted:
-            at_ids[int(row["id"])] = expected
+        if row[2:10] != shared:
+            shared = row[2:10]
+            base = hashlib.sha256(_shared(dict(zip(SHARED, shared, strict=True))))
+        digest = base.copy()
+        digest.update(f"{_field(row[10])}|{previous}".encode())
+        expected = digest.hexdigest()
+        if broken is None and row[1] != expected:
+            broken = Break(int(row[0]), row[2], row[1], expected)
+        if row[0] in wanted:
+            at_ids[int(row[0])] = expected
         previous = expected
         count += 1
-        last_id = int(row["id"])
+        last_id = int(row[0])
     return Walk(count, last_id, previous, broken, at_ids)

@@ -159,14 +159,15 @@ _CHAINED = [
 ]
 
 
-def chain_rows(session: Session, *, upto: int | None = None) -> Iterator[dict[str, Any]]:
-    """Every entry (up to id ``upto``) with the columns the chain covers, in id
-    order, streamed in chunks."""
+def chain_rows(session: Session, *, upto: int | None = None) -> Iterator[Sequence[Any]]:
+    """Every entry (up to id ``upto``) as a tuple of the columns the chain
+    covers (``id, hash``, ``chain.SHARED``, ``patient_id``), in id order,
+    streamed in chunks."""
     query = select(*_CHAINED).order_by(AccessLog.id).execution_options(yield_per=5000)
     if upto is not None:
         query = query.where(AccessLog.id <= upto)
     for row in session.execute(query):
-        yield dict(row._mapping)
+        yield tuple(row)
 
 
 @dataclass(frozen=True, slots=True)
