@@ -14,7 +14,7 @@ from benchmarks.certgen import certificate_lines
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from rehabkoll.cases.engine import JSON_KEYS
+from rehabkoll.cases.cli import CASE_KEYS
 from rehabkoll.certificates import models
 from rehabkoll.cli import app
 from rehabkoll.db.session import make_engine, session_scope
@@ -66,7 +66,7 @@ def test_cases_json_has_exactly_the_documented_keys(tmp_path: Path, sqlite_url: 
     )
     rows = json.loads(result.output)
     assert len(rows) == 1
-    assert tuple(rows[0]) == JSON_KEYS
+    assert tuple(rows[0]) == CASE_KEYS
     # Feb 1–14 at 100 %: 14 days, 14 net days, 4 days left after the 10th.
     assert (rows[0]["days"], rows[0]["net_days"], rows[0]["days_left"]) == (14, 14.0, 4)
 
@@ -76,7 +76,7 @@ def test_patient_lists_cases_and_rejects_a_bad_number(tmp_path: Path, sqlite_url
     runner.invoke(app, ["import", str(file), "--db", sqlite_url])
     args = ["--unit", UNIT, "--as-of", "2016-03-01", "--format", "csv", "--db", sqlite_url]
     ok = runner.invoke(app, ["patient", pnr(7), *args])
-    assert ok.output.splitlines()[0].split(",") == list(JSON_KEYS)
+    assert ok.output.splitlines()[0].split(",") == list(CASE_KEYS)
     assert len(ok.output.splitlines()) == 2
     bad = runner.invoke(app, ["patient", "19121212-1213", *args])
     assert bad.exit_code == 2

@@ -100,7 +100,7 @@ def test_certificate_intake_validates_stores_once_and_revokes(
     )
     first = app_client.post("/api/certificates", json=doc, headers=headers)
     assert first.status_code == 201
-    assert first.json() == {"id": "api-1", "stored": 1, "unchanged": 0}
+    assert first.json() == {"id": "api-1", "stored": 1, "unchanged": 0, "notices": []}
     again = app_client.post("/api/certificates", json=doc, headers=headers)
     assert again.status_code == 200
     assert again.json()["unchanged"] == 1

@@ -5,15 +5,20 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from rehabkoll.cases.engine import DEFAULT_GAP, JSON_KEYS, CaseRow
 from rehabkoll.cli_common import AsOfOption, DbOption, GapOption, console, fail, parse_day
+from rehabkoll.fmb.rules import JSON_KEYS as FMB_KEYS
+
+CASE_KEYS = JSON_KEYS + FMB_KEYS
+"""The keys of a case object: the engine's, then FMB's (fmb_max_days, fmb_code, over_fmb)."""
 
 
 class OutputFormat(StrEnum):
@@ -90,9 +95,10 @@ def cases(
                 action=Action.WORKLIST_VIEW,
                 detail=f"rehabkoll cases, {day}",
             )
+            fmb = _fmb_fields(session, rows, day)
     except (cli_reads.UnknownReaderError, cli_reads.UnknownUnitError) as err:
         fail(str(err))
-    _print(rows, output, title=f"Ongoing cases at {unit} on {day}")
+    _print(rows, output, title=f"Ongoing cases at {unit} on {day}", fmb=fmb)
 
 
 def patient(
@@ -140,20 +146,34 @@ def patient(
                 action=Action.PATIENT_VIEW,
                 detail=f"rehabkoll patient, {day}",
             )
+            fmb = _fmb_fields(session, rows, day)
     except (cli_reads.UnknownReaderError, cli_reads.UnknownUnitError) as err:
         fail(str(err))
-    _print(rows, output, title=f"Cases at {unit} on {day}")
+    _print(rows, output, title=f"Cases at {unit} on {day}", fmb=fmb)
 
 
-def _print(rows: list[CaseRow], output: OutputFormat, *, title: str) -> None:
+def _fmb_fields(session: Any, rows: list[CaseRow], day: date) -> list[dict[str, object]]:
+    """Each case's fmb_max_days, fmb_code and over_fmb (FMB in force on ``day``)."""
+    from rehabkoll.fmb import service as fmb_service
+
+    found = fmb_service.catalogue(session, day)
+    return [
+        fmb_service.case_json(found, (r.diagnosis, *r.secondary_diagnoses), r.days) for r in rows
+    ]
+
+
+def _print(
+    rows: list[CaseRow], output: OutputFormat, *, title: str, fmb: list[dict[str, object]]
+) -> None:
     if output is OutputFormat.json:
-        typer.echo(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
+        body = [{**r.as_json(), **extra} for r, extra in zip(rows, fmb, strict=True)]
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
     if output is OutputFormat.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=JSON_KEYS, lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=CASE_KEYS, lineterminator="\n")
         writer.writeheader()
-        for row in rows:
-            data = row.as_json()
+        for row, extra in zip(rows, fmb, strict=True):
+            data = {**row.as_json(), **extra}
             for key in ("degrees", "secondary_diagnoses", "occupation"):
                 data[key] = " ".join(str(v) for v in data[key])  # type: ignore[attr-defined]
             writer.writerow(data)
@@ -170,9 +190,12 @@ def _print(rows: list[CaseRow], output: OutputFormat, *, title: str) -> None:
         "Diagnosis",
         "Doctor",
         "Days left",
+        "FMB",
     ):
         table.add_column(header)
-    for row in rows:
+    for row, extra in zip(rows, fmb, strict=True):
+        limit = extra["fmb_max_days"]
+        fmb_text = "–" if limit is None else f"{limit}{' over' if extra['over_fmb'] else ''}"
         degrees = " ".join(f"[b]{d}[/b]" if d == row.degree else str(d) for d in row.degrees)
         table.add_row(
             row.patient_id,
@@ -185,6 +208,7 @@ def _print(rows: list[CaseRow], output: OutputFormat, *, title: str) -> None:
             _diagnosis(row.diagnosis),
             row.doctor_id,
             "ended" if row.recently_ended else str(row.days_left),
+            fmb_text,
             style="italic" if row.recently_ended else None,
         )
     console.print(table)

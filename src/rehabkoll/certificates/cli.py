@@ -32,6 +32,14 @@ def import_file(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with status 1 if any line was rejected.")
     ] = False,
+    fmb_notices: Annotated[
+        bool,
+        typer.Option(
+            "--fmb-notices/--no-fmb-notices",
+            help="Tell which stored certificates take their case over FMB's recommended "
+            "length (one look-up per patient: leave out for bulk loads).",
+        ),
+    ] = True,
 ) -> None:
     """Import certificates (FK 7804) and revocations, one JSON object per line.
 
@@ -91,9 +99,11 @@ def import_file(
         err_console.print(
             f"… and {total.rejected - SHOWN_ERRORS} more, kept with import batch {batch_id}"
         )
+    over = _fmb_notices(db, batch_id) if fmb_notices and total.stored else None
     console.print(
         f"Import batch {batch_id}: {total.stored} stored, {total.unchanged} unchanged, "
-        f"{total.rejected} rejected.",
+        f"{total.rejected} rejected"
+        + (f", {over} over FMB's recommended length." if over is not None else "."),
         highlight=False,
     )
     if strict and total.rejected:
@@ -101,6 +111,23 @@ def import_file(
     if total.rejected and not (total.stored or total.unchanged):
         err_console.print("Every line was rejected: nothing stored.", highlight=False)
         raise typer.Exit(1)
+
+
+def _fmb_notices(db: str | None, batch_id: int) -> int:
+    """Print the batch's FMB notices (certificate ids, never a personnummer); their number."""
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.fmb import intake
+
+    with session_scope(open_database(db)) as session:
+        found = intake.batch_notices(session, batch_id)
+    for notice in found[:SHOWN_ERRORS]:
+        console.print(
+            Text.assemble(("FMB ", "yellow"), f"{notice.certificate_id}: {notice.text}"),
+            highlight=False,
+        )
+    if len(found) > SHOWN_ERRORS:
+        console.print(f"… and {len(found) - SHOWN_ERRORS} more over FMB's recommendation")
+    return len(found)
 
 
 def schema() -> None:

@@ -20,6 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+JSON_KEYS = ("fmb_max_days", "fmb_code", "over_fmb")
+"""What a case object carries of FMB: the recommendation in days, the code it
+came from (as written on the certificate), and whether the case is over it."""
 UNIT_DAYS = {"d": 1, "wk": 7, "mo": 31}
 """Days per unit of ``maximalsjukskrivningsenhet``, as Webcert counts them."""
 UNIT_NAMES = {"d": "dagar", "wk": "veckor", "mo": "månader"}
@@ -150,3 +153,38 @@ def share(days: int, max_days: int | None) -> float | None:
     if not max_days:
         return None
     return days / max_days
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """A case measured against its recommendation (fmb_max_days, fmb_code, over_fmb)."""
+
+    max_days: int
+    code: str
+    matched_code: str
+    days: int
+    over: bool
+
+    @property
+    def share(self) -> float | None:
+        return share(self.days, self.max_days)
+
+    def as_json(self) -> dict[str, object]:
+        return {"fmb_max_days": self.max_days, "fmb_code": self.code, "over_fmb": self.over}
+
+
+NO_ASSESSMENT: dict[str, object] = {"fmb_max_days": None, "fmb_code": None, "over_fmb": False}
+"""The JSON of a case without a recommendation."""
+
+
+def assess(recommendation: Recommendation | None, days: int) -> Assessment | None:
+    """The case's days against the recommendation; None when there is no length."""
+    if recommendation is None or recommendation.max_days is None:
+        return None
+    return Assessment(
+        max_days=recommendation.max_days,
+        code=recommendation.code,
+        matched_code=recommendation.matched_code or "",
+        days=days,
+        over=is_over(days, recommendation.max_days),
+    )

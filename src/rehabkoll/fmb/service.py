@@ -183,6 +183,10 @@ class Catalogue:
             found = self._memo[key] = rules.recommend(key, self.by_code)
             return found
 
+    def assess(self, codes: Iterable[str], days: int) -> rules.Assessment | None:
+        """A case of ``days`` days whose leading certificate has these codes."""
+        return rules.assess(self.recommend(codes), days)
+
     def typical_cases(self, code: str) -> tuple[str | None, tuple[rules.TypicalCase, ...]]:
         matched = rules.match(code, self.by_code)
         return matched, (self.by_code[matched] if matched else ())
@@ -190,6 +194,12 @@ class Catalogue:
     def diagnoses(self, code: str) -> tuple[str | None, tuple[DiagnosisInfo, ...]]:
         matched = rules.match(code, self.diagnoses_by_code)
         return matched, (self.diagnoses_by_code[matched] if matched else ())
+
+
+def case_json(found: Catalogue | None, codes: Iterable[str], days: int) -> dict[str, object]:
+    """The keys fmb_max_days, fmb_code and over_fmb of a case object."""
+    assessment = found.assess(codes, days) if found is not None else None
+    return assessment.as_json() if assessment is not None else dict(rules.NO_ASSESSMENT)
 
 
 def versions(session: Session) -> list[VersionInfo]:

@@ -27,6 +27,8 @@ LEAD = frozenset({duck.LEAD})
 LONG_CASE_DAYS = 90
 
 Counts = dict[tuple[date, str | None], list[int]]  # (month, group) → [women, men]
+FmbLookup = Callable[[str], int | None]
+"""FMB's recommended maximal days for a main diagnosis (None: none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,9 @@ class ReportSpec:
     where_sql: str = "TRUE"
     where_py: Callable[[CaseMonth], bool] = lambda _: True
     not_national: bool = False  # per unit or provider only (doctors are not published)
+    fmb: bool = False
+    """Counts only case-months whose days so far exceed FMB's recommendation
+    for the lead certificate's main diagnosis (``count_duck``'s ``fmb``)."""
 
     @property
     def grouped(self) -> bool:
@@ -68,6 +73,9 @@ def _banded(name: str, title: str, attr: str, bands: tuple[groups.Band, ...]) ->
         frozenset(need),
     )
 
+
+FMB_TITLE = "Sjukfall över FMB:s rekommendation"
+FMB_NEED = frozenset({duck.LEAD, duck.DAYS})
 
 REPORTS: dict[str, ReportSpec] = {
     spec.name: spec
@@ -106,6 +114,24 @@ REPORTS: dict[str, ReportSpec] = {
             "Antal intyg per sjukfall",
             "certificates",
             groups.CERTIFICATE_BANDS,
+        ),
+        ReportSpec("over-fmb", FMB_TITLE, need=FMB_NEED, fmb=True),
+        ReportSpec(
+            "over-fmb-chapters",
+            f"{FMB_TITLE} per diagnoskapitel",
+            groups.code_sql("diagnosis", groups.CHAPTERS),
+            lambda r: groups.classify_code(r.diagnosis, groups.CHAPTERS).key,
+            tuple(groups.groups_of(groups.CHAPTERS)),
+            FMB_NEED,
+            fmb=True,
+        ),
+        ReportSpec(
+            "over-fmb-units",
+            f"{FMB_TITLE} per vårdenhet",
+            "unit_id",
+            lambda r: r.unit_id,
+            need=FMB_NEED,
+            fmb=True,
         ),
         ReportSpec(
             "long-cases",
@@ -200,28 +226,70 @@ def _key(text: str) -> str:
     return text
 
 
-def count_duck(con: duckdb.DuckDBPyConnection, query: Query, spec: ReportSpec) -> Counts:
-    """The report's counts per month, group and sex (after ``duck.load``)."""
+def count_duck(
+    con: duckdb.DuckDBPyConnection,
+    query: Query,
+    spec: ReportSpec,
+    *,
+    fmb: FmbLookup | None = None,
+) -> Counts:
+    """The report's counts per month, group and sex (after ``duck.load``). An
+    FMB report looks each main diagnosis up once with ``fmb`` (none: no case
+    is over)."""
     where, filter_need = filter_sql(query.filters)
     duck.prepare(con, query, need=spec.need | filter_need)
     group = spec.group_sql or "NULL"
+    spec_where = spec.where_sql
+    if spec.fmb:
+        _fmb_table(con, fmb)
+        spec_where = (
+            f"({spec_where}) AND days > "
+            "(SELECT f.max_days FROM st_fmb f WHERE f.diagnosis = st_case_months.diagnosis)"
+        )
     rows = con.execute(
         f"""
         SELECT month, {group} AS g, count(*) FILTER (WHERE woman),
                count(*) FILTER (WHERE NOT woman)
-        FROM st_case_months WHERE ({spec.where_sql}) AND ({where})
+        FROM st_case_months WHERE ({spec_where}) AND ({where})
         GROUP BY ALL
         """
     ).fetchall()
     return {(month, g): [int(w), int(m)] for month, g, w, m in rows}
 
 
-def count_reference(rows: Iterable[CaseMonth], query: Query, spec: ReportSpec) -> Counts:
+def _fmb_table(con: duckdb.DuckDBPyConnection, fmb: FmbLookup | None) -> None:
+    """``st_fmb(diagnosis, max_days)`` for the main diagnoses of the case-months:
+    the rule runs in Python (``rehabkoll.fmb.rules``), once per distinct code."""
+    codes = [
+        row[0] for row in con.execute("SELECT DISTINCT diagnosis FROM st_case_months").fetchall()
+    ]
+    found = [(c, fmb(c)) for c in codes if c is not None] if fmb else []
+    con.execute("CREATE OR REPLACE TEMP TABLE st_fmb (diagnosis VARCHAR, max_days INTEGER)")
+    known = [(code, days) for code, days in found if days is not None]
+    if known:
+        con.executemany("INSERT INTO st_fmb VALUES (?, ?)", known)
+
+
+def over_fmb(row: CaseMonth, fmb: FmbLookup | None) -> bool:
+    """The case-month's days so far exceed FMB's recommendation for its main diagnosis."""
+    limit = fmb(row.diagnosis) if fmb else None
+    return limit is not None and row.days > limit
+
+
+def count_reference(
+    rows: Iterable[CaseMonth],
+    query: Query,
+    spec: ReportSpec,
+    *,
+    fmb: FmbLookup | None = None,
+) -> Counts:
     """The same counts from reference case-months."""
     keep = filter_py(query.filters)
     counts: Counts = {}
     for row in rows:
         if not (spec.where_py(row) and keep(row)):
+            continue
+        if spec.fmb and not over_fmb(row, fmb):
             continue
         key = (row.month, spec.group_py(row) if spec.group_py else None)
         cell = counts.setdefault(key, [0, 0])

@@ -79,7 +79,10 @@ def run(
                     raise InvalidQueryError("rates: needs --population FILE or the database")
                 population = insured(session, query.scope, years)
             return rates(con, query, population)
-        report = reports.assemble(reports.count_duck(con, query, spec), query, spec)
+        fmb, source = _fmb_lookup(session, query) if spec.fmb else (None, "")
+        report = reports.assemble(reports.count_duck(con, query, spec, fmb=fmb), query, spec)
+        if spec.fmb:
+            report.title = f"{report.title} ({source})"
     finally:
         con.close()
     if session is not None:
@@ -87,8 +90,27 @@ def run(
     return report
 
 
+def _fmb_lookup(session: Session | None, query: Query) -> tuple[reports.FmbLookup, str]:
+    """FMB's recommendation per main diagnosis, by the version in force on the
+    query's last day (``rehabkoll.fmb``), and the source to name."""
+    from rehabkoll.fmb import service as fmb_service
+    from rehabkoll.statistics.query import month_end
+
+    if session is None:
+        raise InvalidQueryError("FMB reports need the database (--db), where FMB is imported")
+    found = fmb_service.catalogue(session, month_end(query.last))
+    if found is None:
+        return (lambda _code: None), "ingen FMB-version är importerad"
+
+    def lookup(code: str) -> int | None:
+        recommendation = found.recommend([code])
+        return recommendation.max_days if recommendation else None
+
+    return lookup, f"källa: {fmb_service.SOURCE_NAME} ({found.version.label})"
+
+
 def _labels(session: Session, spec: ReportSpec) -> dict[str, str]:
-    if spec.name == "units":
+    if spec.name in ("units", "over-fmb-units"):
         return {row[0]: row[1] for row in session.execute(select(Unit.id, Unit.name))}
     if spec.name == "doctors":
         return {row[0]: row[1] for row in session.execute(select(Doctor.id, Doctor.name))}

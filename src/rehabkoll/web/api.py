@@ -21,6 +21,9 @@ from rehabkoll.certificates import service as certificates
 from rehabkoll.certificates.schema import Certificate, FieldError, parse_document
 from rehabkoll.coordination import service as coordination
 from rehabkoll.exchange import matters
+from rehabkoll.fmb import intake as fmb_intake
+from rehabkoll.fmb import service as fmb_service
+from rehabkoll.fmb.service import Catalogue
 from rehabkoll.web import queries
 from rehabkoll.web.deps import ApiUser, SessionDep, Viewer
 from rehabkoll.web.errors import NotFoundError
@@ -55,6 +58,11 @@ class CaseOut(BaseModel):
     )
     questions: int = Field(default=0, description="Försäkringskassan's open questions (Ärenden)")
     matters_overdue: bool = Field(default=False, description="An open matter is past its deadline")
+    fmb_max_days: int | None = Field(
+        default=None, description="FMB's recommended maximal length in days, or null"
+    )
+    fmb_code: str | None = Field(default=None, description="The code the recommendation came from")
+    over_fmb: bool = Field(default=False, description="The case's days exceed the recommendation")
 
 
 class PatientOut(BaseModel):
@@ -66,10 +74,23 @@ class PatientOut(BaseModel):
     coordination: dict[str, Any]
 
 
+class NoticeOut(BaseModel):
+    """The stored certificate takes its case over FMB's recommended length."""
+
+    certificate_id: str
+    days: int
+    fmb_max_days: int
+    fmb_code: str
+    text: str = Field(description="Webcert's warning, in Swedish")
+
+
 class IntakeOut(BaseModel):
     id: str
     stored: int
     unchanged: int
+    notices: list[NoticeOut] = Field(
+        default_factory=list, description="FMB notices of the stored certificate"
+    )
 
 
 class ErrorOut(BaseModel):
@@ -104,6 +125,7 @@ def _case_out(
     patient: queries.PatientFacts,
     status: str | None,
     counts: matters.MatterCounts = matters.NO_MATTERS,
+    fmb: Catalogue | None = None,
 ) -> CaseOut:
     return CaseOut.model_validate(
         {
@@ -112,6 +134,7 @@ def _case_out(
             "status": status,
             "protected": patient.protected,
             **_matters_json(counts),
+            **fmb_service.case_json(fmb, (row.diagnosis, *row.secondary_diagnoses), row.days),
         }
     )
 
@@ -144,6 +167,7 @@ def unit_cases(
         purpose=viewer.purpose,
     )
     session.commit()
+    fmb = fmb_service.catalogue(session, day)
     # Built as plain dicts: validating 1,500 response models would double the time.
     body = [
         {
@@ -152,6 +176,7 @@ def unit_cases(
             "status": statuses.get(row.patient_id),
             "protected": row.patient_id in protected,
             **_matters_json(open_matters.get(row.patient_id, matters.NO_MATTERS)),
+            **fmb_service.case_json(fmb, (row.diagnosis, *row.secondary_diagnoses), row.days),
         }
         for row in shown
     ]
@@ -260,12 +285,13 @@ def patient(
     counts = matters.open_counts(session, unit_id=unit, patient_ids=[facts.id], as_of=day).get(
         facts.id, matters.NO_MATTERS
     )
+    fmb = fmb_service.catalogue(session, day)
     return PatientOut(
         patient_ref=facts.ref,
         unit_id=unit,
         completions=counts.completions,
         questions=counts.questions,
-        cases=[_case_out(r, facts, status, counts) for r in visible],
+        cases=[_case_out(r, facts, status, counts, fmb) for r in visible],
         coordination=_record_json(record),
     )
 
@@ -292,7 +318,17 @@ def _intake(
             status_code=status,
         )
     ident = parsed.id if isinstance(parsed, Certificate) else parsed.revokes
-    out = IntakeOut(id=ident, stored=result.stored, unchanged=result.unchanged)
+    found = (
+        fmb_intake.notices(session, [ident])
+        if isinstance(parsed, Certificate) and result.stored
+        else []
+    )
+    out = IntakeOut(
+        id=ident,
+        stored=result.stored,
+        unchanged=result.unchanged,
+        notices=[NoticeOut.model_validate(n.as_json()) for n in found],
+    )
     return JSONResponse(out.model_dump(), status_code=created if result.stored else 200)
 
 

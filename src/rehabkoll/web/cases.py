@@ -214,6 +214,7 @@ def save_filters(
     occupation: Text = "",
     text: Text = "",
     matters: Text = "",
+    over_fmb: Text = "",
     clear: Text = "",
 ) -> Response:
     """Filters are posted (a personnummer typed as free text must not end up in
@@ -237,6 +238,7 @@ def save_filters(
                 "occupation": occupation,
                 "text": text,
                 "matters": matters,
+                "over_fmb": bool(over_fmb),
             }
         )
     save_list_settings(session, viewer, settings)

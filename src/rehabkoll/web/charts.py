@@ -28,6 +28,25 @@ class Span:
     certificate: str
 
 
+def recommended_end(spans: Sequence[Span], days: int) -> date | None:
+    """The last day of a recommended length of ``days`` counted like the
+    milestones; past the case's end, calendar days after its last day."""
+    if days <= 0:
+        return None
+    reached = milestone_dates(spans, [days])
+    if days in reached:
+        return reached[days]
+    covered = sum(1 for _ in _covered_days(spans))
+    return max(s.end for s in spans) + timedelta(days=days - covered)
+
+
+def _covered_days(spans: Sequence[Span]) -> set[date]:
+    found: set[date] = set()
+    for s in spans:
+        found.update(s.start + timedelta(days=n) for n in range((s.end - s.start).days + 1))
+    return found
+
+
 def milestone_dates(spans: Sequence[Span], days: Sequence[int]) -> dict[int, date]:
     """The calendar day on which the case reaches each day number, counting the
     days in the union of its periods (day 1 is the case's first day)."""
@@ -70,16 +89,23 @@ def timeline(
     spans: Sequence[Span],
     milestones: Sequence[int],
     today: date | None = None,
+    *,
+    fmb_days: int | None = None,
 ) -> Markup:
     """Periods as bars whose height follows the degree, each labelled with its
     degree; the rehabilitation chain's milestones as labelled lines (on two
     rows where they would overlap) and a "today" marker when today falls in
-    the drawing."""
+    the drawing; with ``fmb_days``, a marker at the day FMB's recommended
+    length ends (past the case's end when the case is shorter, the axis drawn
+    out to it)."""
     if not spans:
         return Markup("")
     first = min(s.start for s in spans)
     last = max(s.end for s in spans)
     reached = milestone_dates(spans, milestones)
+    fmb_end = recommended_end(spans, fmb_days) if fmb_days is not None else None
+    if fmb_end is not None and fmb_end > last:
+        last = fmb_end
     total = max((last - first).days + 1, 1)
     left, width, top, plot_h = 10, 680, 46, 60
     scale = width / total
@@ -92,8 +118,10 @@ def timeline(
     ) + "".join(f"; dag {n}: {d.isoformat()}" for n, d in sorted(reached.items()))
     if today is not None and first <= today <= last:
         desc += f"; i dag: {today.isoformat()}"
+    below = 14 if fmb_end is not None else 0  # a row for the FMB marker's label
     parts = [
-        f'<svg class="timeline" viewBox="0 0 {left * 2 + width} {top + plot_h + 34}" role="img" '
+        f'<svg class="timeline" viewBox="0 0 {left * 2 + width} {top + plot_h + 34 + below}" '
+        'role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
         f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
@@ -133,6 +161,21 @@ def timeline(
             f'<text x="{tx}" y="{top + plot_h + 30}" text-anchor="{anchor}" class="today">'
             "I dag</text>"
         )
+    if fmb_end is not None:
+        fx = x(fmb_end + timedelta(days=1))
+        label = f"FMB {fmb_days} d"
+        # the label beside the marker near either end, so that it stays inside
+        anchor = "start" if fx < left + 60 else "end" if fx > left + width - 60 else "middle"
+        parts.append(
+            f'<g class="fmb-end"><title>FMB:s rekommenderade längd, {fmb_days} dagar: '
+            f"till och med {fmb_end.isoformat()}</title>"
+            f'<line x1="{fx}" y1="{top - 4}" x2="{fx}" y2="{top + plot_h + 4}" '
+            'stroke="#8a4b00" stroke-width="2.5"/>'
+            f'<text x="{fx}" y="{top + plot_h + 44}" text-anchor="{anchor}" class="ms fmb-ms" '
+            f'fill="#8a4b00">{label}</text></g>'
+        )
+        desc = f"{desc}; FMB:s rekommenderade längd slutar {fmb_end.isoformat()}"
+        parts[2] = f'<desc id="{chart_id}-d">{escape(desc)}</desc>'
     parts.append(
         f'<text x="{left}" y="{top + plot_h + 18}" class="lbl">{first.isoformat()}</text>'
         f'<text x="{left + width}" y="{top + plot_h + 18}" text-anchor="end" class="lbl">'

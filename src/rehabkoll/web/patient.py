@@ -22,10 +22,12 @@ from rehabkoll.cases.engine import CaseRow, CertificateRecord
 from rehabkoll.certificates.models import Unit
 from rehabkoll.coordination import service as coordination
 from rehabkoll.exchange import matters as care_matters
+from rehabkoll.fmb import service as fmb_service
 from rehabkoll.web import charts, queries
 from rehabkoll.web.cases import list_settings
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
 from rehabkoll.web.errors import NotFoundError
+from rehabkoll.web.fmb_views import CaseFmb, case_fmb
 from rehabkoll.web.worklist import TIMELINE_MILESTONES
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -38,6 +40,7 @@ class CaseView:
     timeline: object
     milestones: dict[int, date]
     """The day the case reaches each milestone, shown beside the timeline."""
+    fmb: CaseFmb | None = None
 
 
 def unit_cases(
@@ -80,19 +83,26 @@ def open_patient(
 
 
 def case_views(
-    cases: list[tuple[CaseRow, list[CertificateRecord]]], prefix: str, today: date | None = None
+    cases: list[tuple[CaseRow, list[CertificateRecord]]],
+    prefix: str,
+    today: date | None = None,
+    fmb: fmb_service.Catalogue | None = None,
 ) -> list[CaseView]:
     views = []
     for i, (row, certs) in enumerate(cases):
         spans = [charts.Span(p.start, p.end, p.degree, c.id) for c in certs for p in c.periods]
+        found = case_fmb(fmb, row)
         svg = charts.timeline(
             f"{prefix}-{i}",
             f"Tidslinje för sjukfallet {row.start.isoformat()}–{row.end.isoformat()}",
             spans,
             TIMELINE_MILESTONES,
             today,
+            fmb_days=found.assessment.max_days if found.assessment else None,
         )
-        views.append(CaseView(row, certs, svg, charts.milestone_dates(spans, TIMELINE_MILESTONES)))
+        views.append(
+            CaseView(row, certs, svg, charts.milestone_dates(spans, TIMELINE_MILESTONES), found)
+        )
     return views
 
 
@@ -150,7 +160,7 @@ def patient_page(
             raise AccessDeniedError("not a unit of the same care provider")
         other_name = names[other_unit]
         other = unit_cases(session, patient_id=patient.id, unit_id=other_unit, as_of=as_of, gap=gap)
-        other_views = case_views(other, "other", as_of)
+        other_views = case_views(other, "other", as_of, fmb_service.catalogue(session, as_of))
         log_access(
             session,
             user=viewer.user,
@@ -163,7 +173,7 @@ def patient_page(
         )
     record = coordination.get_record(session, patient_id=patient.id, unit_id=unit_id)
     session.commit()
-    views = case_views(cases, "case", as_of)
+    views = case_views(cases, "case", as_of, fmb_service.catalogue(session, as_of))
     doctors = queries.doctor_names(
         session, {c.doctor_id for v in [*views, *other_views] for c in v.certificates}
     )

@@ -18,6 +18,8 @@ from rehabkoll.cases import service as cases_service
 from rehabkoll.cases.engine import DEFAULT_GAP, CaseRow
 from rehabkoll.certificates.models import Doctor, ImportBatch, Patient, Unit
 from rehabkoll.exchange import matters
+from rehabkoll.fmb import service as fmb_service
+from rehabkoll.fmb.rules import Assessment
 from rehabkoll.lib import diagnosis_texts
 from rehabkoll.web import coordination_facts
 from rehabkoll.web.worklist import (
@@ -127,7 +129,9 @@ def unit_list(session: Session, *, unit_id: str, as_of: date, gap: int, recent: 
     certificates (the version check is one indexed query)."""
     bind = session.get_bind()
     database = (bind if isinstance(bind, Engine) else bind.engine).url.render_as_string()
-    key = (database, unit_id, as_of, gap, recent, *data_version(session))
+    fmb = fmb_service.catalogue(session, as_of)
+    fmb_version = fmb.version.id if fmb is not None else None
+    key = (database, unit_id, as_of, gap, recent, fmb_version, *data_version(session))
     with _LOCK:
         found = _CACHE.get(key)
         if found is not None:
@@ -138,7 +142,9 @@ def unit_list(session: Session, *, unit_id: str, as_of: date, gap: int, recent: 
     doctors = doctor_names(session, (r.doctor_id for r in rows))
     built = UnitList(
         rows=tuple(rows),
-        base={row: _base_row(row, patients[row.patient_id], doctors, as_of) for row in rows},
+        base={
+            row: _base_row(row, patients[row.patient_id], doctors, as_of, fmb) for row in rows
+        },
     )
     with _LOCK:
         _CACHE[key] = built
@@ -172,7 +178,16 @@ def visible(
     return rows, protected
 
 
-def _base_row(row: CaseRow, patient: PatientFacts, doctors: dict[str, str], as_of: date) -> WorkRow:
+def _base_row(
+    row: CaseRow,
+    patient: PatientFacts,
+    doctors: dict[str, str],
+    as_of: date,
+    fmb: fmb_service.Catalogue | None = None,
+) -> WorkRow:
+    assessment = (
+        fmb.assess((row.diagnosis, *row.secondary_diagnoses), row.days) if fmb else None
+    )
     day = case_day(row.days, row.days_left)
     milestone, to_milestone = (None, None) if row.recently_ended else next_milestone(day)
     return WorkRow(
@@ -198,7 +213,11 @@ def _base_row(row: CaseRow, patient: PatientFacts, doctors: dict[str, str], as_o
         milestone=milestone,
         days_to_milestone=to_milestone,
         recently_ended=row.recently_ended,
-        attention=_attention(row, milestone, to_milestone, coordination_facts.NONE, as_of)[0],
+        attention=_attention(
+            row, milestone, to_milestone, coordination_facts.NONE, as_of, fmb=assessment
+        )[0],
+        fmb=assessment,
+        fmb_source=f"{fmb_service.SOURCE_NAME} ({fmb.version.label})" if fmb else "",
     )
 
 
@@ -209,6 +228,8 @@ def _attention(
     facts: CoordinationFacts,
     as_of: date,
     ending_days: int = ENDING_DAYS,
+    *,
+    fmb: Assessment | None = None,
 ) -> tuple[tuple[str, ...], int]:
     return attention(
         as_of=as_of,
@@ -219,6 +240,7 @@ def _attention(
         facts=facts,
         days_left=row.days_left,
         ending_days=ending_days,
+        fmb=fmb,
     )
 
 
@@ -252,7 +274,7 @@ def work_rows(
         if counts.overdue_completion_since is not None:
             fact = replace(fact, overdue_completion=counts.overdue_completion_since)
         reasons, urgency = _attention(
-            row, base.milestone, base.days_to_milestone, fact, as_of, ending_days
+            row, base.milestone, base.days_to_milestone, fact, as_of, ending_days, fmb=base.fmb
         )
         base = replace(base, status=fact.status, attention=reasons, urgency=urgency, matters=counts)
         if base.protected != (row.patient_id in protected):

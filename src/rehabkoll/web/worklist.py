@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from rehabkoll.exchange.matters import NO_MATTERS, MatterCounts
+from rehabkoll.fmb.rules import Assessment
 from rehabkoll.lib import diagnosis_texts, formats, icd10
 
 MILESTONES = (90, 180, 365)
@@ -83,6 +84,10 @@ class WorkRow:
     """Lower is more urgent (see ``attention``); the "Behöver åtgärd" order."""
     matters: MatterCounts = NO_MATTERS
     """Försäkringskassan's open questions and requests for completion (Ärenden)."""
+    fmb: Assessment | None = None
+    """The case against FMB's recommended length (None: no recommendation)."""
+    fmb_source: str = ""
+    """"Socialstyrelsen, FMB (2018-06-05)": the version in force."""
 
     @property
     def shown_name(self) -> str:
@@ -128,6 +133,37 @@ def _occupation_text(row: WorkRow) -> str:
     return ", ".join(OCCUPATIONS.get(o, o) for o in row.occupation)
 
 
+def fmb_text(row: WorkRow) -> str:
+    """The FMB column: recommended days and the case's days as a share of them."""
+    fmb = row.fmb
+    if fmb is None:
+        return "–"
+    share = round(100 * fmb.days / fmb.max_days) if fmb.max_days else None
+    mark = " – över" if fmb.over else ""
+    return f"{fmb.max_days} d" + (f" ({share} %)" if share is not None else "") + mark
+
+
+def fmb_sort_key(row: WorkRow) -> tuple[int, float, int]:
+    """Over first when descending: over, then the share (a recommendation of
+    no sick leave at all counts as the largest), then the days."""
+    fmb = row.fmb
+    if fmb is None:
+        return (-1, -1.0, 0)
+    share = fmb.days / fmb.max_days if fmb.max_days else float("inf") if fmb.days else 0.0
+    return (int(fmb.over), share, fmb.days)
+
+
+def fmb_reason(fmb: Assessment | None) -> str | None:
+    """The "Behöver åtgärd" reason of a case over its recommendation."""
+    if fmb is None or not fmb.over:
+        return None
+    return f"Över FMB:s rekommenderade längd ({fmb.max_days} dagar)"
+
+
+FMB_URGENCY = 550
+"""Over FMB's recommendation: after the consent running out, before a long
+case without a plan for closing."""
+
 COLUMNS: tuple[Column, ...] = (
     # The default set, in this order: who, diagnosis, days, end, status, next milestone
     # (what needs doing is always the last column). The rest are in "Kolumner".
@@ -164,6 +200,7 @@ COLUMNS: tuple[Column, ...] = (
         _milestone_text,
         default=True,
     ),
+    Column("fmb", "FMB", fmb_sort_key, fmb_text, numeric=True, default=True),
     Column("age", "Ålder", lambda r: r.age, lambda r: str(r.age), numeric=True),
     Column("sex", "Kön", lambda r: r.sex, lambda r: SEXES.get(r.sex, r.sex)),
     Column("occupation", "Sysselsättning", _occupation_text, _occupation_text),
@@ -250,6 +287,7 @@ def attention(
     facts: CoordinationFacts,
     days_left: int | None = None,
     ending_days: int = ENDING_DAYS,
+    fmb: Assessment | None = None,
 ) -> tuple[tuple[str, ...], int]:
     """Why a case needs attention now, most urgent first, each in one line for
     the page, and how urgent the most urgent is (lower first; URGENCY_NONE when
@@ -297,6 +335,9 @@ def attention(
         left = (facts.consent_expiry - as_of).days
         if 0 <= left <= ATTENTION_DAYS:
             found.append((500 + left, f"Samtycket upphör om {formats.days(left)}"))
+    over = fmb_reason(fmb)
+    if over is not None:
+        found.append((FMB_URGENCY, over))
     if days > LONG_CASE_DAYS and not facts.closing_plan:
         found.append((600, "Över 365 dagar utan plan för avslut"))
     found.sort(key=lambda f: f[0])
@@ -313,6 +354,7 @@ def attention_reasons(
     facts: CoordinationFacts,
     days_left: int | None = None,
     ending_days: int = ENDING_DAYS,
+    fmb: Assessment | None = None,
 ) -> tuple[str, ...]:
     """The reasons of ``attention``, most urgent first (empty: none)."""
     return attention(
@@ -324,6 +366,7 @@ def attention_reasons(
         facts=facts,
         days_left=days_left,
         ending_days=ending_days,
+        fmb=fmb,
     )[0]
 
 
@@ -345,6 +388,7 @@ class Filters:
     attention: bool = False
     matters: str = ""
     """Ärendestatus: "none", "open", "completion" or "question" (see MATTER_FILTERS)."""
+    over_fmb: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -361,6 +405,7 @@ class Filters:
             "text": self.text,
             "attention": self.attention,
             "matters": self.matters,
+            "over_fmb": self.over_fmb,
         }
 
     @classmethod
@@ -394,6 +439,7 @@ class Filters:
             text=text("text"),
             attention=bool(data.get("attention")),
             matters=text("matters") if text("matters") in MATTER_FILTERS else "",
+            over_fmb=bool(data.get("over_fmb")),
         )
 
     @property
@@ -439,6 +485,8 @@ def matches(row: WorkRow, filters: Filters, *, hide_names: bool = False) -> bool
     if f.attention and not row.attention:
         return False
     if f.matters and not matter_matches(row.matters, f.matters):
+        return False
+    if f.over_fmb and not (row.fmb is not None and row.fmb.over):
         return False
     if not (
         _between(row.days, f.min_days, f.max_days)
