@@ -6,11 +6,15 @@ fresh process, the earlier commit checked out in a temporary ``git worktree``.
 
     .venv/bin/python -m benchmarks.alternate build-cases REV [--turns 3]
     .venv/bin/python -m benchmarks.alternate work-list REV --db URL [--turns 3]
+    .venv/bin/python -m benchmarks.alternate web-work-list REV --db URL [--turns 3]
 
 ``build-cases`` times ``build_cases_file`` on the 10 M-certificate periods of
 ``bench_build_cases``; ``work-list`` gives the median of 20 work lists of the
 storage benchmark's busiest unit (``bench_storage.work_list_times``) on the
-database at URL, filled by an earlier ``bench_storage`` run.
+database at URL, filled by an earlier ``bench_storage`` run;
+``web-work-list`` the same unit's work list as the page builds it, with its
+columns (``bench_storage.web_work_list_times``: patients, doctors and, since
+issue 16, FMB), its memory of built lists cleared before each call.
 """
 
 from __future__ import annotations
@@ -42,6 +46,13 @@ rows, times = work_list_times({url!r}, busiest_unit({url!r}), 20)
 print(f"{{statistics.median(times) * 1000:.1f}}")
 """
 
+_WEB_WORK_LIST = """
+import statistics
+from benchmarks.bench_storage import busiest_unit, web_work_list_times
+rows, times = web_work_list_times({url!r}, busiest_unit({url!r}), 20)
+print(f"{{statistics.median(times) * 1000:.1f}}")
+"""
+
 
 def turn(code: str, src: Path) -> float:
     """Milliseconds the code prints, run with the package from ``src``."""
@@ -54,13 +65,13 @@ def turn(code: str, src: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["build-cases", "work-list"])
+    parser.add_argument("what", choices=["build-cases", "work-list", "web-work-list"])
     parser.add_argument("rev", help="the earlier commit, such as HEAD~1")
     parser.add_argument("--db", help="database URL (work-list)")
     parser.add_argument("--turns", type=int, default=3)
     args = parser.parse_args()
-    if args.what == "work-list" and not args.db:
-        parser.error("work-list needs --db")
+    if args.what != "build-cases" and not args.db:
+        parser.error(f"{args.what} needs --db")
 
     with tempfile.TemporaryDirectory() as scratch:
         earlier = Path(scratch) / "earlier"
@@ -75,9 +86,12 @@ def main() -> None:
             if args.what == "build-cases":
                 code = _BUILD.format(source=str(PERIODS), target=f"{scratch}/cases.parquet")
                 unit = "ms, build_cases_file"
-            else:
+            elif args.what == "work-list":
                 code = _WORK_LIST.format(url=args.db)
                 unit = "ms, median of 20 work lists"
+            else:
+                code = _WEB_WORK_LIST.format(url=args.db)
+                unit = "ms, median of 20 work lists with their columns"
             times: dict[str, list[float]] = {name: [] for name in trees}
             for _ in range(args.turns):
                 for name, src in trees.items():

@@ -94,6 +94,29 @@ def work_list_times(
     return rows, times[1:]  # the first run warms caches and the connection pool
 
 
+def web_work_list_times(url: str, unit: str, runs: int) -> tuple[int, list[float]]:
+    """Seconds per work list as the page builds it (``web.queries.unit_list``:
+    the cases, the patients' and doctors' facts and every column's values,
+    FMB's among them), its memory of built lists cleared before each call."""
+    from rehabkoll.web import queries
+
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    times = []
+    rows = 0
+    for _ in range(runs + 1):
+        queries._CACHE.clear()
+        started = time.perf_counter()
+        with session_scope(engine) as session:
+            listing = queries.unit_list(session, unit_id=unit, as_of=AS_OF, gap=5, recent=0)
+            rows = len(listing.rows)
+        times.append(time.perf_counter() - started)
+    engine.dispose()
+    return rows, times[1:]  # the first run warms caches (FMB's catalogue among them)
+
+
 def work_list_steps(url: str, unit: str, runs: int) -> dict[str, float]:
     """Median milliseconds of a work list's steps, each timed on its own."""
     engine = make_engine(url)
