@@ -142,9 +142,7 @@ def unit_list(session: Session, *, unit_id: str, as_of: date, gap: int, recent: 
     doctors = doctor_names(session, (r.doctor_id for r in rows))
     built = UnitList(
         rows=tuple(rows),
-        base={
-            row: _base_row(row, patients[row.patient_id], doctors, as_of, fmb) for row in rows
-        },
+        base={row: _base_row(row, patients[row.patient_id], doctors, as_of, fmb) for row in rows},
     )
     with _LOCK:
         _CACHE[key] = built
@@ -185,9 +183,7 @@ def _base_row(
     as_of: date,
     fmb: fmb_service.Catalogue | None = None,
 ) -> WorkRow:
-    assessment = (
-        fmb.assess((row.diagnosis, *row.secondary_diagnoses), row.days) if fmb else None
-    )
+    assessment = fmb.assess((row.diagnosis, *row.secondary_diagnoses), row.days) if fmb else None
     day = case_day(row.days, row.days_left)
     milestone, to_milestone = (None, None) if row.recently_ended else next_milestone(day)
     return WorkRow(
