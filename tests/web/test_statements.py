@@ -121,3 +121,27 @@ def test_roles_without_patient_data_get_no_statements(
         page = as_user(user).get("/statements")
         assert page.status_code in (303, 403), user
         assert pnr(80) not in page.text
+
+
+def test_the_patient_tab_shows_the_statements_to_those_who_see_them(
+    engine: Engine, data: Data, as_user: Login
+) -> None:
+    seed(engine)
+    from rehabkoll.certificates.models import Patient
+
+    with session_scope(engine) as session:
+        refs = {p: session.get_one(Patient, p).ref for p in (pnr(80), pnr(81), pnr(83))}
+    koord = as_user("koord")
+    # A patient with a statement and no case at the unit: opened from the list.
+    page = koord.get(f"/patients/{refs[pnr(80)]}/statements")
+    assert page.status_code == 200
+    assert "FK 7800 Sjukersättning" in page.text
+    assert "s-1" in page.text
+    # Another unit's patient, with nothing at this unit: out of reach.
+    assert koord.get(f"/patients/{refs[pnr(83)]}/statements").status_code == 403
+    # A doctor opens their own statement's patient, not a colleague's.
+    doctor = as_user("lakare")
+    assert doctor.get(f"/patients/{refs[pnr(80)]}/statements").status_code == 200
+    assert doctor.get(f"/patients/{refs[pnr(81)]}/statements").status_code == 403
+    assert pnr(80) in logged(engine, "lakare")
+    assert pnr(81) not in logged(engine, "lakare")

@@ -16,7 +16,11 @@ from rehabkoll.audit.models import Action
 from rehabkoll.audit.service import log_access
 from rehabkoll.exchange import matters
 from rehabkoll.exchange import statements as service
+from rehabkoll.web import queries
+from rehabkoll.web.cases import list_settings
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
+from rehabkoll.web.errors import NotFoundError
+from rehabkoll.web.patient import open_patient
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Text = Annotated[str, Form(max_length=100)]
@@ -104,3 +108,49 @@ def filtered_statements(
         text=text.strip(),
     )
     return _page(request, session, viewer, as_of, filters)
+
+
+@router.get("/patients/{ref}/statements", response_class=HTMLResponse)
+def patient_statements(
+    request: Request, ref: str, session: SessionDep, viewer: CurrentUser, as_of: AsOf
+) -> Response:
+    """The patient's statements at the unit (the patient page's tab). Open to a
+    user who sees one of them, or who may open the patient's cases."""
+    unit_id = viewer.require_patients()
+    patient = queries.patient_by_ref(session, ref)
+    if patient is None:
+        raise NotFoundError("no patient with this reference")
+    mine = viewer.hsa_id if viewer.role == Role.DOCTOR else None
+    rows = (
+        [
+            r
+            for r in service.unit_statements(session, unit_id=unit_id, as_of=as_of, doctor_id=mine)
+            if r.patient_id == patient.id
+        ]
+        if viewer.role != Role.DOCTOR or mine is not None
+        else []
+    )
+    if not rows:
+        open_patient(session, viewer, ref, as_of, list_settings(viewer).gap)  # 403 if not
+    log_access(
+        session,
+        user=viewer.user,
+        role=viewer.role,
+        unit_id=unit_id,
+        patient_ids=[patient.id],
+        action=Action.STATEMENTS_VIEW,
+        purpose=viewer.purpose,
+    )
+    session.commit()
+    return render(
+        request,
+        "patient_statements.html",
+        viewer,
+        title="Patient",
+        nav="cases",
+        patient=patient,
+        age=patient.age_on(as_of),
+        rows=rows,
+        forms=service.FORM_LABELS,
+        years=service.YEARS,
+    )
