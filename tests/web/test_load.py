@@ -5,15 +5,18 @@ answered 503 with Retry-After: a Swedish page for people, JSON for the API."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import MutableMapping
 
+import pytest
 from fastapi.testclient import TestClient
 from starlette.responses import PlainTextResponse
 from starlette.types import Receive, Scope, Send
 
+from rehabkoll.db import session as session_module
 from rehabkoll.db.session import make_engine
 from rehabkoll.web.admission import Admission
 from rehabkoll.web.app import create_app
@@ -131,3 +134,34 @@ def test_requests_beyond_the_limit_wait_in_line_and_only_a_long_wait_is_refused(
         return [await first, second, await third, static]
 
     assert asyncio.run(run()) == [200, 503, 200, 200]
+
+
+def test_a_request_that_cannot_get_sqlites_write_lock_in_time_is_answered_503(
+    sqlite_url: str, configure: Configure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process holds SQLite's write lock longer than the busy timeout
+    # (made 0.1 s here instead of 10 s): a page and an API call, which both
+    # write (the access log, the token's last use), are answered 503 with
+    # Retry-After, as under load, not 500.
+    monkeypatch.setattr(session_module, "BUSY_TIMEOUT_MS", 100)
+    engine = make_engine(sqlite_url)
+    seed(engine)
+    token = token_for(engine, "koord")
+    engine.dispose()
+    app = create_app(sqlite_url)
+    app.state.login_delay_scale = 0.0
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, "koord")
+        other = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            page = client.get("/cases")
+            api = client.get(
+                f"/api/units/{UNIT}/cases", headers={"Authorization": f"Bearer {token}"}
+            )
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert (page.status_code, page.headers["retry-after"]) == (503, "5")
+        assert (api.status_code, api.headers["retry-after"]) == (503, "5")
+        assert client.get("/cases").status_code == 200

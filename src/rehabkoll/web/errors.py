@@ -15,6 +15,7 @@ ConflictError                  409     stale edit of a coordination record
 FieldError, ConsentRequired…   422     ``{"field": …, "reason": …}``
 no database connection free    503     with Retry-After (web/admission.py)
 BadParameterError              400     a query parameter out of range
+SQLite "database is locked"    503     with Retry-After
 =============================  ======  =====================================
 """
 
@@ -26,6 +27,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -315,6 +317,14 @@ async def agreement_error(request: Request, exc: Exception) -> Response:
     return _answer(request, 409, "Går inte just nu", text)
 
 
+async def database_error(request: Request, exc: Exception) -> Response:
+    """SQLite's write lock not had within its busy timeout is load, not a
+    fault: 503 like a full pool. Any other database error stays a 500."""
+    if "database is locked" in str(getattr(exc, "orig", "")):
+        return busy(request)
+    raise exc
+
+
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 HANDLERS: tuple[tuple[type[Exception], Handler], ...] = (
     (NotAuthenticatedError, not_authenticated),
@@ -336,6 +346,7 @@ HANDLERS: tuple[tuple[type[Exception], Handler], ...] = (
     (StarletteHTTPException, http_error),
     (PoolTimeoutError, pool_timeout),
     (agreement_errors.AgreementError, agreement_error),
+    (OperationalError, database_error),
 )
 
 
