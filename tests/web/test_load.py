@@ -165,3 +165,43 @@ def test_a_request_that_cannot_get_sqlites_write_lock_in_time_is_answered_503(
         assert (page.status_code, page.headers["retry-after"]) == (503, "5")
         assert (api.status_code, api.headers["retry-after"]) == (503, "5")
         assert client.get("/cases").status_code == 200
+
+
+def test_an_overdue_checkpoint_gets_a_quiet_moment_between_requests() -> None:
+    # The write-ahead log is overdue (readers never left it alone). The next
+    # request to arrive closes the gate: the request already inside finishes,
+    # the checkpoint runs with nobody inside, then the new request goes in.
+    events: list[str] = []
+
+    class Overdue:
+        overdue = True
+
+        def checkpoint_now(self) -> bool:
+            events.append("checkpoint")
+            self.overdue = False
+            return True
+
+    async def run() -> list[int]:
+        leave = asyncio.Event()
+
+        async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+            events.append(f"in {scope['path']}")
+            if scope["path"] == "/long":
+                await leave.wait()
+            await PlainTextResponse("ok")(scope, receive, send)
+            events.append(f"out {scope['path']}")
+
+        admission = Admission(
+            inner, limit=4, wait_seconds=5, busy=lambda _: PlainTextResponse("", 503)
+        )
+        first = asyncio.create_task(_call(admission, "/long"))
+        await asyncio.sleep(0)
+        admission.quiet = Overdue()  # the log passes twice its limit now
+        second = asyncio.create_task(_call(admission, "/next"))
+        await asyncio.sleep(0.05)
+        assert events == ["in /long"]  # the gate is closed: /next waits
+        leave.set()
+        return [await first, await second]
+
+    assert asyncio.run(run()) == [200, 200]
+    assert events == ["in /long", "out /long", "checkpoint", "in /next", "out /next"]

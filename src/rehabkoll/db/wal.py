@@ -13,6 +13,12 @@ not finish (readers came and went without a gap, or one long reader) the
 next comes 0.1 s later, then after 0.2, 0.4 … up to 30 s, so that a long
 reader does not stall the writers often. (Measured: a short wait tried again
 soon succeeds where one long wait under steady reading often does not.)
+
+Under overload, when every request reads for seconds, no such gap comes and
+the log passed 780 MB in a benchmark. So when it is past twice its limit
+(``overdue``) the web server lets no new request in until those inside have
+finished, checkpoints in that quiet moment and goes on (web/admission.py):
+a pause of one request's length, once per REHABKOLL_SQLITE_WAL_LIMIT_MB.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -42,6 +49,23 @@ class WalKeeper:
         self._lock = threading.Lock()
         self._not_before = 0.0
         self._retry_seconds = FIRST_RETRY_SECONDS
+        self.engine: Engine | None = None
+
+    @property
+    def overdue(self) -> bool:
+        """The log is past twice its limit: checkpoints at check-in keep failing
+        (readers overlap without a gap), so the web server should make a quiet
+        moment for one (rehabkoll.web.admission)."""
+        try:
+            return os.path.getsize(self.wal) > 2 * self.limit_bytes
+        except OSError:
+            return False
+
+    def checkpoint_now(self) -> bool:
+        """A TRUNCATE checkpoint on a connection of the engine's own, now."""
+        assert self.engine is not None
+        with self._lock, self.engine.connect() as connection:
+            return self.checkpoint(connection.connection.dbapi_connection)
 
     def connected(self, dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -86,6 +110,16 @@ def keep_small(engine: Engine, *, limit_mb: int, busy_timeout_ms: int) -> WalKee
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     keeper = WalKeeper(database, limit_mb * 1024 * 1024, busy_timeout_ms)
+    keeper.engine = engine
     event.listen(engine, "connect", keeper.connected)
     event.listen(engine, "checkin", keeper.checked_in)
+    _KEEPERS[engine] = keeper
     return keeper
+
+
+_KEEPERS: weakref.WeakKeyDictionary[Engine, WalKeeper] = weakref.WeakKeyDictionary()
+
+
+def keeper_of(engine: Engine) -> WalKeeper | None:
+    """The keeper of the engine's log, if it is a SQLite file."""
+    return _KEEPERS.get(engine)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from rehabkoll.config import get_settings
+from rehabkoll.db import wal
 from rehabkoll.db.session import open_database, session_factory
 from rehabkoll.web import (
     admin,
@@ -77,6 +78,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
         limit=settings.db_pool_size,
         wait_seconds=settings.db_wait_seconds,
         busy=errors.busy,
+        quiet=wal.keeper_of(engine),
     )
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     app.include_router(api.router)
