@@ -66,7 +66,7 @@ class Settings(BaseSettings):
         "requests at once and lets the others wait in line",
     )
     db_wait_seconds: float = Field(
-        default=10.0,
+        default=30.0,
         gt=0,
         description="How long a request waits in line for a database connection "
         "before it is answered 503 with Retry-After",
