@@ -18,7 +18,7 @@ Under overload, when every request reads for seconds, no such gap comes and
 the log passed 780 MB in a benchmark. So when it is past twice its limit
 (``overdue``) the web server lets no new request in until those inside have
 finished, checkpoints in that quiet moment and goes on (web/admission.py):
-a pause of one request's length, once per REHABKOLL_SQLITE_WAL_LIMIT_MB.
+a pause of one request's length, at most once in 5 s.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ always finds one, and the worker threads are made at least as many.
 The line also makes a quiet moment when SQLite's write-ahead log is overdue
 for a checkpoint that overlapping readers keep holding up (rehabkoll.db.wal):
 no one new is let in until those inside are done, the checkpoint runs, and
-the line moves on; at most once in 30 s.
+the line moves on; at most once in 5 s.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 Busy = Callable[[Request], Response]
-QUIET_EVERY_SECONDS = 30.0  # at most one quiet moment in this long
+QUIET_EVERY_SECONDS = 5.0  # at most one quiet moment in this long
 
 
 class Quiet(Protocol):
