@@ -21,6 +21,7 @@ from rehabkoll.certificates import units_cli
 from rehabkoll.exchange import cli as exchange_cli
 from rehabkoll.fmb import cli as fmb_cli
 from rehabkoll.patients import cli as patients_cli
+from rehabkoll.risk import cli as risk_cli
 from rehabkoll.statistics import cli as statistics_cli
 from rehabkoll.synth import cli as synth_cli
 from rehabkoll.web import cli as web_cli
@@ -48,6 +49,7 @@ for module in (
     demo,
     fmb_cli,
     units_cli,
+    risk_cli,
 ):
     module.register(app)
 

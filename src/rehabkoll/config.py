@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         description="Where `rehabkoll fmb import` reads FMB when given no PATH_OR_URL: "
         "a folder, or the API's address; empty: the fmb folder of data_dir",
     )
+    risk_thresholds: str = Field(
+        default="0.39,0.62",
+        description="Bounds LOW,HIGH of the risk categories (probability of a case longer "
+        "than 90 days): under LOW Måttlig risk, LOW to HIGH Hög risk, over HIGH Mycket hög risk",
+    )
     secret_key: str = Field(
         default="",
         description="Key for session cookies and CSRF tokens; a random one per start if empty",

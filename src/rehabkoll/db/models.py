@@ -10,6 +10,7 @@ from rehabkoll.coordination import models as _coordination  # noqa: F401
 from rehabkoll.db.base import Base
 from rehabkoll.exchange import models as _exchange  # noqa: F401
 from rehabkoll.fmb import models as _fmb  # noqa: F401
+from rehabkoll.risk import models as _risk  # noqa: F401
 from rehabkoll.statistics import models as _statistics  # noqa: F401
 
 metadata = Base.metadata

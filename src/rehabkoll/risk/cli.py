@@ -1,0 +1,222 @@
+"""Commands: ``risk train``, ``risk evaluate`` and ``risk score``."""
+
+from __future__ import annotations
+
+import json
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from rehabkoll.cases.cli import AsOption, PurposeOption, UnitOption
+from rehabkoll.cli_common import AsOfOption, DbOption, console, fail, parse_day
+
+risk_app = typer.Typer(
+    name="risk",
+    help="The risk that a sick-leave case lasts more than 90 days (decision support).",
+    no_args_is_help=True,
+)
+
+
+class ReportFormat(StrEnum):
+    json = "json"
+    html = "html"
+
+
+class ScoreFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(risk_app)
+
+
+def _provider(scope: str | None) -> str | None:
+    if scope is None or scope == "all":
+        return None
+    kind, _, value = scope.partition(":")
+    if kind != "provider" or not value:
+        fail(f"--scope: {scope!r} is not 'all' or 'provider:ID'")
+    return value
+
+
+def _day(text: str, option: str) -> object:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date in the form YYYY-MM-DD")
+
+
+@risk_app.command("train")
+def train(
+    as_of: AsOfOption = None,
+    scope: Annotated[
+        str | None,
+        typer.Option("--scope", help="'provider:ID' to learn from one care provider's cases."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Same data and seed, same model.")] = 1,
+    db: DbOption = None,
+) -> None:
+    """Learn the model from the cases whose outcome is known on --as-of and store it
+    as the newest version (the one in force)."""
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.risk import model, service
+
+    day = parse_day(as_of)
+    provider = _provider(scope)
+    began = time.perf_counter()
+    try:
+        with session_scope(open_database(db)) as session:
+            row = service.train(session, as_of=day, seed=seed, provider=provider)
+            version, meta = row.version, dict(row.meta)
+    except model.TooFewCasesError as err:
+        fail(f"nothing stored: {err}")
+    seconds = time.perf_counter() - began
+    console.print(
+        f"Risk model version {version} stored: {meta['n']:,} cases with a known outcome on "
+        f"{day} ({meta['positives']:,} longer than 90 days; {meta['censored_left_out']:,} "
+        f"still open left out), {meta['calibration']} calibration on {meta['n_calibration']:,} "
+        f"held-out cases, seed {seed}; {seconds:.1f} s.",
+        highlight=False,
+    )
+
+
+@risk_app.command("evaluate")
+def evaluate(
+    start: Annotated[str, typer.Option("--from", help="First start day of the cases, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option("--to", help="Last start day of the cases, YYYY-MM-DD.")],
+    as_of: AsOfOption = None,
+    version: Annotated[
+        int | None, typer.Option("--version", help="Model version. Default: the one in force.")
+    ] = None,
+    output: Annotated[ReportFormat, typer.Option("--format", help="json or html.")] = (
+        ReportFormat.json
+    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write. Default: standard output.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Judge a model on cases started from --from to --to whose outcome is known on
+    --as-of: AUC, Brier score, calibration error, overall, by sex and by diagnosis
+    group. Meant for a period after the training's --as-of (temporal validation)."""
+    from datetime import date
+
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.risk import evaluation, model, service
+
+    first, last = _day(start, "--from"), _day(end, "--to")
+    assert isinstance(first, date)
+    assert isinstance(last, date)
+    if last < first:
+        fail("--to: comes before --from")
+    day = parse_day(as_of)
+    try:
+        with session_scope(open_database(db)) as session:
+            loaded = service.in_force(session, version)
+            examples = service.dataset(
+                session, as_of=day, started=(first, last), with_censored=True
+            )
+    except (service.NoModelError, service.DamagedModelError) as err:
+        fail(str(err))
+    known = [e for e in examples if e.outcome is not None]
+    p = model.predict(loaded.model, [e.features for e in known])
+    result = evaluation.report(
+        [int(e.outcome or 0) for e in known],
+        p.tolist(),
+        [str(e.features["sex"]) for e in known],
+        [str(e.features["diagnosis_group"]) for e in known],
+        model_version=loaded.version,
+        meta={
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "as_of": day.isoformat(),
+            "trained_as_of": loaded.as_of.isoformat(),
+            "temporal": first > loaded.as_of,
+            "censored": len(examples) - len(known),
+        },
+    )
+    text = (
+        json.dumps(result, indent=2, ensure_ascii=False)
+        if output is ReportFormat.json
+        else evaluation.to_html(result)
+    )
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"Written to {out}", highlight=False)
+    if not result["temporal"]:
+        console.print(
+            f"Note: --from {first} is not after the training's as-of day {loaded.as_of}: "
+            "this is not a temporal validation.",
+            style="yellow",
+            highlight=False,
+        )
+
+
+@risk_app.command("score")
+def score(
+    unit: UnitOption,
+    as_of: AsOfOption = None,
+    output: Annotated[ScoreFormat, typer.Option("--format", help="table or json.")] = (
+        ScoreFormat.table
+    ),
+    db: DbOption = None,
+    as_user: AsOption = None,
+    purpose: PurposeOption = None,
+) -> None:
+    """The risk of each ongoing case of the unit, with the diagnosis average and the
+    three features that raise or lower it most. Every patient is logged as read."""
+    from rehabkoll.audit import cli_reads
+    from rehabkoll.audit.models import Action
+    from rehabkoll.config import get_settings
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.risk import service
+    from rehabkoll.risk.categories import parse_thresholds
+
+    day = parse_day(as_of)
+    try:
+        thresholds = parse_thresholds(get_settings().risk_thresholds)
+    except ValueError as err:
+        fail(str(err))
+    try:
+        with session_scope(open_database(db)) as session:
+            who = cli_reads.reader(session, as_user=as_user, purpose=purpose)
+            cli_reads.require_unit(session, unit)
+            scored = service.score_cases(session, unit_id=unit, as_of=day, thresholds=thresholds)
+            cli_reads.log_read(
+                session,
+                who,
+                unit_id=unit,
+                patient_ids=[s.patient_id for s in scored],
+                action=Action.WORKLIST_VIEW,
+                detail=f"rehabkoll risk score, {day}",
+            )
+    except (cli_reads.UnknownReaderError, cli_reads.UnknownUnitError) as err:
+        fail(str(err))
+    except (service.NoModelError, service.DamagedModelError) as err:
+        fail(str(err))
+    if output is ScoreFormat.json:
+        typer.echo(json.dumps([s.as_json() for s in scored], indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"Risk of more than 90 days, {unit} on {day}")
+    for column in ("Patient", "Start", "Diagnosis", "Risk", "Category", "Diagnosis avg", "Why"):
+        table.add_column(column)
+    for s in scored:
+        table.add_row(
+            s.patient_id,
+            s.start.isoformat(),
+            s.diagnosis,
+            "ej beräknad" if s.probability is None else f"{s.probability:.0%}",
+            s.category or "",
+            f"{s.diagnosis_average:.0%} ({s.diagnosis_cases})",
+            "; ".join(s.explanation),
+        )
+    console.print(table)
