@@ -232,3 +232,34 @@ def test_expected_calibration_error_by_hand() -> None:
     assert evaluation.ece(y, p) == pytest.approx(0.4)
     # Perfect: predictions equal to the observed share in each bin.
     assert evaluation.ece(np.array([0.0, 1.0]), np.array([0.5, 0.5])) == pytest.approx(0.0)
+
+
+def test_later_re_estimates_condition_on_the_days_lasted() -> None:
+    # Long cases last 120 days; short ones 15 to 90 days, evenly. Of the cases
+    # that lasted more than 60 days, the short ones of 15-60 days are gone, so
+    # P(T > 90 | T > 60) must be well above P(T > 90) for the same features.
+    rng = np.random.default_rng(8)
+    data = [
+        Example(
+            e.patient_id,
+            e.care_provider_id,
+            e.unit_id,
+            e.start,
+            e.features,
+            e.outcome,
+            120 if e.outcome else int(rng.integers(15, 91)),
+        )
+        for e in _synthetic(3000, seed=6)
+    ]
+    trained = model.train(data, seed=1)
+    assert set(trained.conditional) == {15, 30, 45, 60}
+    # Only the cases with a known outcome that lasted more than 60 days.
+    assert trained.meta["conditional_n"]["60"] == sum(1 for e in data if e.days > 60)
+    rows = [e.features for e in data[:200]]
+    at_start = model.predict(trained, rows).mean()
+    after_60 = model.predict_later(trained, rows, 60)
+    assert after_60 is not None
+    assert after_60.mean() > at_start + 0.15
+    after_30 = model.predict_later(trained, rows, 30)
+    assert after_30 is not None
+    assert at_start < after_30.mean() < after_60.mean()

@@ -143,6 +143,10 @@ def test_train_evaluate_score(tmp_path: Path, db_url: str) -> None:
     for row in rows:
         assert row["category"] in {"Måttlig risk", "Hög risk", "Mycket hög risk", None}
         assert len(row["explanation"]) <= 3
+        # Re-estimates only for the days the case has passed on 2023-03-01.
+        lasted = (date(2023, 3, 1) - date.fromisoformat(row["start"])).days + 1
+        assert all(lasted > int(y) for y in row["later"])
+    assert any(row["later"] for row in rows)
 
     def mean(code: str) -> float:
         found = [r["probability"] for r in rows if r["diagnosis"] == code]

@@ -207,7 +207,8 @@ def score(
         typer.echo(json.dumps([s.as_json() for s in scored], indent=2, ensure_ascii=False))
         return
     table = Table(title=f"Risk of more than 90 days, {unit} on {day}")
-    for column in ("Patient", "Start", "Diagnosis", "Risk", "Category", "Diagnosis avg", "Why"):
+    columns = ("Patient", "Start", "Diagnosis", "Risk", "Category", "Diagnosis avg", "Later", "Why")
+    for column in columns:
         table.add_column(column)
     for s in scored:
         table.add_row(
@@ -217,6 +218,7 @@ def score(
             "ej beräknad" if s.probability is None else f"{s.probability:.0%}",
             s.category or "",
             f"{s.diagnosis_average:.0%} ({s.diagnosis_cases})",
+            ", ".join(f"after {y} d: {p:.0%}" for y, p in s.later),
             "; ".join(s.explanation),
         )
     console.print(table)

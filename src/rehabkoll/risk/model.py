@@ -36,6 +36,7 @@ HELD_OUT = 0.25
 ISOTONIC_FROM = 1000
 MIN_CATEGORY = 20  # rarer values of a category are pooled as "infrequent"
 MIN_CASES = 50
+LATER = (15, 30, 45, 60)  # days lasted, for the re-estimates P(T > 90 | T > Y)
 
 
 class TooFewCasesError(ValueError):
@@ -61,6 +62,9 @@ class RiskModel:
     overall_profile: npt.NDArray[np.float64]
     columns: dict[str, tuple[int, int]]
     method: str
+    conditional: dict[int, Any] = field(default_factory=dict)
+    """Y: calibrated classifier of P(T > 90 | T > Y), for each Y of ``LATER``
+    with enough cases."""
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -95,6 +99,17 @@ def versions() -> dict[str, str]:
     }
 
 
+def _fit(x: Any, y: npt.NDArray[np.int64], seed: int) -> tuple[Any, Any, str, int, int]:
+    """Regression on three quarters, calibration on the held-out quarter."""
+    x_fit, x_cal, y_fit, y_cal = train_test_split(
+        x, y, test_size=HELD_OUT, random_state=seed, stratify=y
+    )
+    pipeline = _pipeline(seed).fit(x_fit, y_fit)
+    method = "isotonic" if len(y_cal) >= ISOTONIC_FROM else "sigmoid"
+    calibrated = CalibratedClassifierCV(FrozenEstimator(pipeline), method=method).fit(x_cal, y_cal)
+    return pipeline, calibrated, method, len(y_fit), len(y_cal)
+
+
 def train(examples: Sequence[Example], *, seed: int) -> RiskModel:
     """Fit on the cases with a known outcome (censored ones are left out)."""
     known = [e for e in examples if e.outcome is not None]
@@ -105,12 +120,17 @@ def train(examples: Sequence[Example], *, seed: int) -> RiskModel:
             f"{int(y.sum())} of them long: need at least {MIN_CASES} and both outcomes"
         )
     x = frame([e.features for e in known])
-    x_fit, x_cal, y_fit, y_cal = train_test_split(
-        x, y, test_size=HELD_OUT, random_state=seed, stratify=y
-    )
-    pipeline = _pipeline(seed).fit(x_fit, y_fit)
-    method = "isotonic" if len(y_cal) >= ISOTONIC_FROM else "sigmoid"
-    calibrated = CalibratedClassifierCV(FrozenEstimator(pipeline), method=method).fit(x_cal, y_cal)
+    pipeline, calibrated, method, n_fit, n_cal = _fit(x, y, seed)
+    conditional: dict[int, Any] = {}
+    conditional_n: dict[str, int] = {}
+    days = np.array([e.days for e in known], dtype=np.int64)
+    for lasted in LATER:
+        # P(T > 90 | T > Y): the cases with a known outcome that lasted more than Y days.
+        where = days > lasted
+        y_later = y[where]
+        conditional_n[str(lasted)] = int(where.sum())
+        if where.sum() >= MIN_CASES and 0 < y_later.sum() < len(y_later):
+            conditional[lasted] = _fit(x[where], y_later, seed)[1]
     columns_step: ColumnTransformer = pipeline.named_steps["columns"]
     columns = {
         name: (int(s.start), int(s.stop))
@@ -134,11 +154,13 @@ def train(examples: Sequence[Example], *, seed: int) -> RiskModel:
         overall_profile=design.mean(axis=0),
         columns=columns,
         method=method,
+        conditional=conditional,
         meta={
             "seed": seed,
             "n": len(known),
-            "n_fit": len(y_fit),
-            "n_calibration": len(y_cal),
+            "n_fit": n_fit,
+            "n_calibration": n_cal,
+            "conditional_n": conditional_n,
             "positives": int(y.sum()),
             "censored_left_out": len(examples) - len(known),
             "calibration": method,
@@ -152,6 +174,16 @@ def predict(model: RiskModel, rows: Sequence[dict[str, str | int]]) -> npt.NDArr
     if not rows:
         return np.zeros(0)
     return np.asarray(model.calibrated.predict_proba(frame(rows))[:, 1], dtype=np.float64)
+
+
+def predict_later(
+    model: RiskModel, rows: Sequence[dict[str, str | int]], lasted: int
+) -> npt.NDArray[np.float64] | None:
+    """P(T > 90 | T > lasted) from the day-15 features; None without a model for it."""
+    found = getattr(model, "conditional", {}).get(lasted)  # absent in models stored before
+    if found is None or not rows:
+        return None
+    return np.asarray(found.predict_proba(frame(rows))[:, 1], dtype=np.float64)
 
 
 def diagnosis_average(model: RiskModel, code: str) -> Average:

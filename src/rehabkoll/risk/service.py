@@ -193,6 +193,8 @@ class Scored:
     diagnosis_cases: int
     explanation: tuple[str, ...]
     model_version: int
+    later: tuple[tuple[int, float], ...] = ()
+    """(Y, P(T > 90 | T > Y)) for each Y the case has passed by the as-of day."""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -205,6 +207,7 @@ class Scored:
             "diagnosis_cases": self.diagnosis_cases,
             "explanation": list(self.explanation),
             "model_version": self.model_version,
+            "later": {str(y): round(p, 4) for y, p in self.later},
         }
 
 
@@ -247,12 +250,23 @@ def score_cases(
     with_features = [f for _, f in found if f is not None]
     probabilities = iter(model.predict(loaded.model, with_features).tolist())
     explanations = iter(model.explain_all(loaded.model, with_features))
+    later = {y: model.predict_later(loaded.model, with_features, y) for y in model.LATER}
+    index = 0
     result: list[Scored] = []
     for row, feats in found:
         code = str(feats["diagnosis"]) if feats else row.diagnosis.replace(".", "")[:3]
         average = model.diagnosis_average(loaded.model, code)
         p = next(probabilities) if feats is not None else None
         reasons = next(explanations) if feats is not None else []
+        passed: tuple[tuple[int, float], ...] = ()
+        if feats is not None:
+            lasted = (as_of - row.start).days + 1
+            passed = tuple(
+                (y, float(values[index]))
+                for y, values in later.items()
+                if values is not None and lasted > y
+            )
+            index += 1
         result.append(
             Scored(
                 row.patient_id,
@@ -264,6 +278,7 @@ def score_cases(
                 average.n,
                 tuple(r.text for r in reasons),
                 loaded.version,
+                passed,
             )
         )
     return result
