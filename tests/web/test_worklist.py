@@ -91,16 +91,90 @@ def test_settings_are_saved_per_user_and_recently_ended_are_italic(
     page = client.get("/cases").text
     assert data.erik in page
     assert re.search(r'<tr class="ended[^"]*"', page)
-    assert 'name="recent" type="number" min="0" max="14" value="7"' in page
+    assert 'name="recent" id="settings-recent" type="number" min="0" max="14" value="7"' in page
 
 
-def test_settings_out_of_range_are_refused_with_the_field(as_user: Login) -> None:
+def test_settings_out_of_range_are_refused_in_place_with_the_typing_kept(as_user: Login) -> None:
     client = as_user("koord")
     answer = client.post(
-        "/cases/settings", data={"gap": "91", "recent": "0", "csrf_token": form_token(client)}
+        "/cases/settings",
+        data={"gap": "91", "recent": "3", "ending_days": "10", "csrf_token": form_token(client)},
+    )
+    # MAX_GAP is 90: 91 is refused beside the gap field, on the work list itself,
+    # and the other values typed (3, 10) stay in their fields.
+    assert answer.status_code == 422
+    page = answer.text
+    assert "<h1>Pågående sjukfall" in page
+    assert field_error(page, "settings", "gap") == "Skriv ett tal från 0 till 90, inte 91."
+    assert 'id="settings-gap" aria-invalid="true"' in page
+    assert re.search(r'id="settings-gap"[^>]*value="91"', page)
+    assert re.search(r'id="settings-recent"[^>]*value="3"', page)
+    assert re.search(r'id="settings-ending_days"[^>]*value="10"', page)
+    # nothing was saved: the list still has its default settings
+    again = client.get("/cases").text
+    assert re.search(r'id="settings-gap"[^>]*value="5"', again)
+    assert field_error(again, "settings", "gap") is None
+
+
+def field_error(page: str, form: str, name: str) -> str | None:
+    found = re.search(rf'<p class="field-error" id="{form}-{name}-error">([^<]*)</p>', page)
+    return found.group(1) if found else None
+
+
+def test_bad_filters_come_back_in_place_with_everything_typed_kept(
+    as_user: Login, data: Data
+) -> None:
+    client = as_user("koord")
+    token = form_token(client)
+    client.post("/cases/filters", data={"chapter": "M", "csrf_token": token})
+    typed = {
+        "text": "rygg",
+        "chapter": "F",
+        "min_days": "90",
+        "max_days": "30",  # before min: refused on max_days
+        "min_age": "18",
+        "max_age": "200",  # older than 130: refused
+        "end_from": "2026-13-01",  # no month 13
+        "over_fmb": "1",
+        "csrf_token": token,
+    }
+    answer = client.post("/cases/filters", data=typed)
+    assert answer.status_code == 422
+    page = answer.text
+    assert "<h1>Pågående sjukfall" in page
+    assert field_error(page, "filters", "max_days") == (
+        "Längden ”till” (30) är före ”från” (90): byt plats på dem."
+    )
+    assert field_error(page, "filters", "max_age") == "Skriv ett tal från 0 till 130, inte 200."
+    assert field_error(page, "filters", "end_from") == (
+        "2026-13-01 är inget datum: skriv det som ÅÅÅÅ-MM-DD."
+    )
+    assert field_error(page, "filters", "min_days") is None
+    assert "Uppgifterna sparades inte." in page
+    for name, value in typed.items():
+        if name not in ("csrf_token", "chapter", "over_fmb"):
+            assert re.search(rf'id="filters-{name}"[^>]*value="{value}"', page), name
+    assert re.search(r'id="filters-over_fmb"[^>]*checked', page)
+    # the filter panel is open, and the saved filter (chapter M) is unchanged
+    assert re.search(r'<details class="panel" open>\s*<summary>Filter', page)
+    saved = client.get("/cases").text
+    assert data.bertil in saved
+    assert data.anna not in saved
+
+
+def test_a_failed_filter_keeps_the_chosen_options(as_user: Login, data: Data) -> None:
+    client = as_user("koord")
+    token = form_token(client)
+    answer = client.post(
+        "/cases/filters",
+        data={"chapter": "M", "matters": "open", "min_age": "x", "csrf_token": token},
     )
     assert answer.status_code == 422
-    assert "Glapp mellan intyg: Välj ett antal dagar från 0 till 90." in answer.text
+    assert field_error(answer.text, "filters", "min_age") == (
+        "x är inget heltal från 0 till 130: skriv bara siffror."
+    )
+    assert '<option value="open" selected>' in answer.text
+    assert '<option value="M" selected>' in answer.text
 
 
 def test_hiding_names_hides_names_and_personnummer(as_user: Login, data: Data) -> None:

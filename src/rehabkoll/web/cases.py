@@ -6,20 +6,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from rehabkoll.accounts import service as accounts
 from rehabkoll.audit.models import Action
 from rehabkoll.audit.service import log_access
-from rehabkoll.cases.engine import MAX_GAP, MAX_RECENT, check_gap, check_recent
+from rehabkoll.cases.engine import MAX_GAP, MAX_RECENT
 from rehabkoll.coordination.enums import Status
 from rehabkoll.lib import icd10
 from rehabkoll.statistics import charts
-from rehabkoll.web import export, queries, today, worklist
+from rehabkoll.web import export, queries, today, worklist, worklist_forms
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
-from rehabkoll.web.errors import FormError
+from rehabkoll.web.forms import Fields, FormState
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
@@ -127,6 +127,24 @@ def work_list(
     view: str = "",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
+    return _work_list_page(
+        request, session, viewer, as_of, sort=sort, dir=dir, view=view, page=page
+    )
+
+
+def _work_list_page(
+    request: Request,
+    session: SessionDep,
+    viewer: Viewer,
+    as_of: date,
+    *,
+    sort: str = "",
+    dir: str = "asc",
+    view: str = "",
+    page: int = 1,
+    state: FormState | None = None,
+) -> Response:
+    """The work list; ``state`` is a posted form shown again with its problems (422)."""
     settings = list_settings(viewer)
     rows = _rows(session, viewer, as_of, settings)
     chosen = _chosen(
@@ -150,6 +168,8 @@ def work_list(
         request,
         "worklist.html",
         viewer,
+        status_code=422 if state and state.failed(state.form) else 200,
+        state=state or FormState(),
         title="Pågående sjukfall",
         nav="cases",
         rows=shown,
@@ -176,96 +196,48 @@ def work_list(
     )
 
 
-def _optional_int(name: str, text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise FormError(name, f"{text} är inget heltal: skriv bara siffror.")
-    return int(text)
-
-
-def _optional_day(name: str, text: str) -> str | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise FormError(name, f"{text} är inget datum: skriv det som ÅÅÅÅ-MM-DD.") from None
-
-
-Text = Annotated[str, Form(max_length=100)]
-
-
 @router.post("/cases/filters")
-def save_filters(
-    session: SessionDep,
-    viewer: CurrentUser,
-    doctor: Text = "",
-    chapter: Text = "",
-    min_days: Text = "",
-    max_days: Text = "",
-    min_age: Text = "",
-    max_age: Text = "",
-    end_from: Text = "",
-    end_to: Text = "",
-    status: Text = "",
-    occupation: Text = "",
-    text: Text = "",
-    matters: Text = "",
-    over_fmb: Text = "",
-    clear: Text = "",
+async def save_filters(
+    request: Request, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
     """Filters are posted (a personnummer typed as free text must not end up in
-    a URL) and kept with the user's settings."""
+    a URL) and kept with the user's settings; bad values → the work list again
+    with the form as typed and a message beside each field."""
     viewer.require_patients()
+    data = await request.form()
     settings = list_settings(viewer)
-    if clear:
+    if data.get("clear"):
         settings.filters = worklist.Filters()
     else:
-        settings.filters = worklist.Filters.from_dict(
-            {
-                "doctor": doctor,
-                "chapter": chapter,
-                "min_days": _optional_int("min_days", min_days),
-                "max_days": _optional_int("max_days", max_days),
-                "min_age": _optional_int("min_age", min_age),
-                "max_age": _optional_int("max_age", max_age),
-                "end_from": _optional_day("end_from", end_from),
-                "end_to": _optional_day("end_to", end_to),
-                "status": status,
-                "occupation": occupation,
-                "text": text,
-                "matters": matters,
-                "over_fmb": bool(over_fmb),
-            }
-        )
+        fields = Fields(data)
+        filters = worklist_forms.read_filters(fields)
+        if fields.problems:
+            state = FormState.of("filters", data, fields.problems)
+            return _work_list_page(request, session, viewer, as_of, state=state)
+        settings.filters = filters
     save_list_settings(session, viewer, settings)
     return RedirectResponse("/cases", status_code=303)
 
 
 @router.post("/cases/settings")
-def save_settings(
-    session: SessionDep,
-    viewer: CurrentUser,
-    gap: Annotated[int, Form()] = 5,
-    recent: Annotated[int, Form()] = 0,
-    hide_names: Annotated[str, Form()] = "",
-    per_page: Annotated[int, Form()] = 100,
-    ending_days: Annotated[int, Form(ge=0, le=worklist.MAX_ENDING_DAYS)] = worklist.ENDING_DAYS,
+async def save_settings(
+    request: Request, session: SessionDep, viewer: CurrentUser, as_of: AsOf
 ) -> Response:
     viewer.require_patients()
-    check_gap(gap)
-    check_recent(recent)
+    data = await request.form()
     settings = list_settings(viewer)
-    if per_page not in worklist.PAGE_SIZES:
-        raise FormError(
-            "per_page", f"Välj ett av {', '.join(map(str, worklist.PAGE_SIZES))} rader per sida."
-        )
-    settings.gap, settings.recent, settings.hide_names = gap, recent, bool(hide_names)
-    settings.per_page = per_page
-    settings.ending_days = ending_days
+    fields = Fields(data)
+    chosen = worklist_forms.read_settings(fields, settings)
+    if fields.problems:
+        state = FormState.of("settings", data, fields.problems)
+        return _work_list_page(request, session, viewer, as_of, state=state)
+    settings.gap, settings.recent, settings.hide_names = (
+        chosen.gap,
+        chosen.recent,
+        chosen.hide_names,
+    )
+    settings.per_page = chosen.per_page
+    settings.ending_days = chosen.ending_days
     save_list_settings(session, viewer, settings)
     return RedirectResponse("/cases", status_code=303)
 
