@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from rehabkoll.audit.details import detail_text
 from rehabkoll.cli_common import DbOption, console, err_console, fail
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def audit(
             row.unit_id or "",
             action,
             row.purpose,
-            row.detail,
+            detail_text(row.detail),
         )
     console.print(table)
     console.print(f"{len(rows)} entries.", highlight=False)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from rehabkoll.accounts.models import User
 from rehabkoll.accounts.roles import Role
+from rehabkoll.audit.details import detail_text
 from rehabkoll.audit.models import AccessLog, Action
 from rehabkoll.certificates.models import Doctor, Unit
 from rehabkoll.lib.formats import moment
@@ -147,7 +148,7 @@ def _line(row: AccessLog, known: Names) -> list[str]:
         row.patient_id or "",
         action_word(row.action),
         row.purpose,
-        row.detail,
+        detail_text(row.detail),
     ]
 
 

@@ -14,6 +14,7 @@ from rehabkoll.accounts import service as accounts
 from rehabkoll.accounts.errors import AccessDeniedError, UserExistsError, WeakPasswordError
 from rehabkoll.accounts.roles import Role
 from rehabkoll.audit import search
+from rehabkoll.audit.details import detail_text
 from rehabkoll.audit.models import Action
 from rehabkoll.audit.service import log_access
 from rehabkoll.lib import personnummer
@@ -179,6 +180,7 @@ def audit_search(
         names=search.names(session, found),
         role_word=search.role_word,
         action_word=search.action_word,
+        detail_text=detail_text,
         moment=moment,
         query=query,
     )

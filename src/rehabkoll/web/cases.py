@@ -289,7 +289,7 @@ def export_excel(
         patient_ids=[r.patient_id for r in shown],
         action=Action.EXPORT,
         purpose=viewer.purpose,
-        detail="Excel: " + ", ".join(c.key for c in columns),
+        detail="Excel: " + ", ".join(c.label for c in columns),
     )
     session.commit()
     content = export.workbook(shown, columns, unit_name=viewer.unit_name, as_of=as_of)
