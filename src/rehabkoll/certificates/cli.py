@@ -93,6 +93,12 @@ def import_file(
             source=source,
             progress=lambda consumed: progress.update(task, advance=consumed),
         )
+    for earlier in total.interrupted:
+        err_console.print(
+            f"Import batch {earlier} had stopped before it finished (its process is gone): "
+            "marked interrupted. Run its file again to store the rest.",
+            highlight=False,
+        )
     for error in total.errors[:SHOWN_ERRORS]:
         err_console.print(Text.assemble(("rejected ", "red"), str(error)), highlight=False)
     if total.rejected > SHOWN_ERRORS:

@@ -104,6 +104,10 @@ class ImportBatch(Base):
     stored: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """``host:pid`` of the process that runs the import (null: one transaction)."""
+    interrupted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    """When a later import found this one's process gone before it finished."""
 
 
 class Rejection(Base):

@@ -25,6 +25,7 @@ from typing import BinaryIO, NamedTuple, TypeVar
 
 from rehabkoll.certificates.models import encode_spans
 from rehabkoll.certificates.schema import Certificate, FieldError, Revocation, parse_line
+from rehabkoll.certificates.text import BYTE_ORDER_MARK
 
 T = TypeVar("T")
 
@@ -94,7 +95,7 @@ def read_lines(
     process); blank lines are skipped."""
     parsed: list[tuple[int, T | Revocation | FieldError]] = []
     for number, text in lines:
-        if not text.strip():
+        if not text.strip().removeprefix(BYTE_ORDER_MARK):
             continue
         try:
             document = parse_line(text)
@@ -114,13 +115,15 @@ CHUNK_LINES = 2000
 
 
 def numbered_chunks(stream: BinaryIO) -> Iterator[tuple[list[tuple[int, str]], int]]:
-    """Numbered lines of a byte stream in chunks, with the bytes each chunk took."""
-    text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    """Numbered lines of a byte stream in chunks, with the bytes each chunk took.
+    Bytes that are not UTF-8 are kept as lone surrogates (``surrogateescape``),
+    for validation to reject their line naming the field they are in."""
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
     chunk: list[tuple[int, str]] = []
     consumed = 0
     for number, line in enumerate(text, start=1):
         chunk.append((number, line))
-        consumed += len(line.encode("utf-8"))
+        consumed += len(line.encode("utf-8", "surrogateescape"))
         if len(chunk) >= CHUNK_LINES:
             yield chunk, consumed
             chunk, consumed = [], 0

@@ -9,7 +9,6 @@ all follow from them. Unknown fields are rejected.
 from __future__ import annotations
 
 import itertools
-import json
 import re
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -19,13 +18,17 @@ from zoneinfo import ZoneInfo
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     ValidationError,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 
+from rehabkoll.certificates.text import FieldError as FieldError
+from rehabkoll.certificates.text import check_text, decode
 from rehabkoll.config import get_settings
 from rehabkoll.lib import icd10, personnummer
 
@@ -74,19 +77,46 @@ def _diagnosis_code(value: str) -> str:
         raise ValueError(str(err)) from None
 
 
+def _as_text(value: Any) -> Any:
+    """Dates and times are written as ISO 8601 text, never as a number of seconds."""
+    if not isinstance(value, str):
+        raise ValueError("must be ISO 8601 text, such as 2016-02-01")
+    return value
+
+
+def _in_range(day: date) -> None:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(f"must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+
+
+def _date_in_range(value: date) -> date:
+    _in_range(value)
+    return value
+
+
 def _local_naive(value: datetime) -> datetime:
-    """Signing times are Swedish local time; an explicit offset is converted to it."""
+    """Signing times are Swedish local time; an explicit offset is converted to
+    it. The range is checked first: converting a time in the year 9999 (or 1)
+    would overflow."""
+    _in_range(value.date())
     if value.tzinfo is not None:
         return value.astimezone(_STOCKHOLM).replace(tzinfo=None)
     return value
 
 
+_NO_CONTROL = r"\x00-\x1f\x7f-\x9f"
+"""No control characters in any text: ``text.check_text`` refuses them with
+a reason before these patterns are reached; the patterns publish the rule."""
+
 HsaId = Annotated[str, AfterValidator(_hsa_id)]
 PersonalId = Annotated[str, AfterValidator(_personal_number)]
 DiagnosisCode = Annotated[str, AfterValidator(_diagnosis_code)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-CertificateId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S+$")]
-LocalDateTime = Annotated[datetime, AfterValidator(_local_naive)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=rf"^[^{_NO_CONTROL}]*$")]
+CertificateId = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=rf"^[^\s{_NO_CONTROL}]+$")
+]
+LocalDateTime = Annotated[datetime, BeforeValidator(_as_text), AfterValidator(_local_naive)]
+IsoDate = Annotated[date, BeforeValidator(_as_text), AfterValidator(_date_in_range)]
 
 
 class _Strict(BaseModel):
@@ -114,18 +144,17 @@ class Diagnosis(_Strict):
 
 
 class Period(_Strict):
-    start: date
-    end: date
+    start: IsoDate
+    end: IsoDate
     degree: Literal[25, 50, 75, 100] = Field(description="Sjukskrivningsgrad in per cent")
 
-    @model_validator(mode="after")
-    def _start_before_end(self) -> Period:
-        if self.start > self.end:
-            raise ValueError("start is after end")
-        for day in (self.start, self.end):
-            if not EARLIEST_DATE <= day <= LATEST_DATE:
-                raise ValueError(f"dates must lie between {EARLIEST_DATE} and {LATEST_DATE}")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _not_before_start(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and value < start:
+            raise ValueError("is before start")
+        return value
 
 
 class Certificate(_Strict):
@@ -144,7 +173,9 @@ class Certificate(_Strict):
     replaces: CertificateId | None = Field(
         default=None, description="Id of an earlier certificate this one replaces (ersätter)"
     )
-    test: bool = Field(default=False, description="Test certificates never enter cases")
+    test: StrictBool = Field(
+        default=False, description="Test certificates never enter cases (true or false)"
+    )
 
     @field_validator("occupation")
     @classmethod
@@ -155,23 +186,26 @@ class Certificate(_Strict):
 
     @field_validator("periods")
     @classmethod
-    def _no_overlap(cls, value: list[Period]) -> list[Period]:
+    def _no_overlap(cls, value: list[Period], info: ValidationInfo) -> list[Period]:
         ordered = sorted(value, key=lambda p: p.start)
         for before, after in itertools.pairwise(ordered):
             if after.start <= before.end:
                 raise ValueError(
                     f"periods overlap: {before.start}–{before.end} and {after.start}–{after.end}"
                 )
+        signed_at: datetime | None = info.data.get("signed_at")
+        if signed_at is not None:
+            latest = signed_at.date() + timedelta(days=MAX_DAYS_AHEAD)
+            if ordered[-1].end > latest:
+                raise ValueError(f"end more than {MAX_DAYS_AHEAD} days after signed_at")
         return ordered
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Certificate:
-        if self.replaces == self.id:
-            raise ValueError("replaces: a certificate cannot replace itself")
-        latest = self.signed_at.date() + timedelta(days=MAX_DAYS_AHEAD)
-        if self.periods[-1].end > latest:
-            raise ValueError(f"periods: end more than {MAX_DAYS_AHEAD} days after signed_at")
-        return self
+    @field_validator("replaces")
+    @classmethod
+    def _not_itself(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and value == info.data.get("id"):
+            raise ValueError("a certificate cannot replace itself")
+        return value
 
     @property
     def start(self) -> date:
@@ -189,32 +223,26 @@ class Revocation(_Strict):
     revoked_at: LocalDateTime
 
 
-class FieldError(ValueError):
-    """A line of input was rejected: which field, and why."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-    def __reduce__(self) -> tuple[type[FieldError], tuple[str, str]]:
-        # Pickled as its two parts: a validating process sends it back.
-        return (FieldError, (self.field, self.reason))
-
-
 def _field_errors(err: ValidationError) -> FieldError:
     first = err.errors(include_url=False, include_input=False)[0]
     loc = ".".join(str(part) for part in first["loc"]) or "(line)"
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown field"
+    elif first["type"] == "bool_type":
+        message = "must be true or false"
     return FieldError(loc, message)
 
 
-def parse_document(data: Any) -> Certificate | Revocation:
-    """Validate one decoded JSON value as a certificate or a revocation."""
+def parse_document(
+    data: Any, *, whole: str = "(line)", text_checked: bool = False
+) -> Certificate | Revocation:
+    """Validate one decoded JSON value as a certificate or a revocation.
+    ``text_checked``: ``text.decode`` found nothing for ``check_text`` to do."""
+    if not text_checked:
+        check_text(data, whole=whole)
     if not isinstance(data, dict):
-        raise FieldError("(line)", "must be a JSON object")
+        raise FieldError(whole, "must be a JSON object")
     model: type[Certificate] | type[Revocation] = Revocation if "revokes" in data else Certificate
     try:
         return model.model_validate(data)
@@ -223,12 +251,9 @@ def parse_document(data: Any) -> Certificate | Revocation:
 
 
 def parse_line(line: str) -> Certificate | Revocation:
-    """Validate one line of JSON Lines input."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as err:
-        raise FieldError("(line)", f"is not valid JSON ({err.msg} at column {err.colno})") from None
-    return parse_document(data)
+    """Validate one line of JSON Lines input (a byte-order mark may lead)."""
+    data, suspect = decode(line, whole="(line)")
+    return parse_document(data, text_checked=not suspect)
 
 
 def json_schema() -> dict[str, Any]:

@@ -17,9 +17,10 @@ from typing import BinaryIO, Protocol
 
 from sqlalchemy import Table, and_, exists, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from rehabkoll.certificates import models
+from rehabkoll.certificates import batches, models
 from rehabkoll.certificates.reading import Parsed, PreparedCertificate, parsed_chunks, prepare
 from rehabkoll.certificates.schema import Certificate, FieldError, Revocation
 from rehabkoll.db.base import Base
@@ -44,6 +45,8 @@ class IngestResult:
     stored: int = 0
     unchanged: int = 0
     errors: list[LineError] = field(default_factory=list)
+    interrupted: list[int] = field(default_factory=list)
+    """Earlier import batches found interrupted when this import started."""
 
     @property
     def rejected(self) -> int:
@@ -55,9 +58,15 @@ class IngestResult:
         self.errors.extend(other.errors)
 
 
-def start_batch(session: Session, source: str) -> models.ImportBatch:
+def start_batch(session: Session, source: str, *, owner: str | None = None) -> models.ImportBatch:
     batch = models.ImportBatch(
-        source=source[:500], started_at=datetime.now(), lines=0, stored=0, unchanged=0, rejected=0
+        source=source[:500],
+        started_at=datetime.now(),
+        lines=0,
+        stored=0,
+        unchanged=0,
+        rejected=0,
+        owner=owner,
     )
     session.add(batch)
     session.flush()
@@ -304,6 +313,33 @@ def refresh_effective(session: Session, ids: Iterable[str]) -> None:
         )
 
 
+def _store_chunk(
+    engine: Engine, batch_id: int, parsed: Sequence[tuple[int, Parsed]]
+) -> IngestResult:
+    """Store a chunk in one transaction. Should the database refuse it for
+    what a line holds (a constraint, a value it cannot take), the chunk is
+    stored line by line and the refused line rejected, so that the rest of
+    the file is kept. Other failures (a lost connection) end the import: a
+    re-run completes it."""
+    try:
+        with session_scope(engine) as session:
+            return ingest(session, session.get_one(models.ImportBatch, batch_id), parsed)
+    except (IntegrityError, DataError):
+        pass
+    result = IngestResult()
+    for number, item in parsed:
+        try:
+            with session_scope(engine) as session:
+                batch = session.get_one(models.ImportBatch, batch_id)
+                result.add(ingest(session, batch, [(number, item)]))
+        except (IntegrityError, DataError) as err:
+            refused = FieldError("(line)", f"the database refused it ({type(err.orig).__name__})")
+            with session_scope(engine) as session:
+                batch = session.get_one(models.ImportBatch, batch_id)
+                result.add(ingest(session, batch, [(number, refused)]))
+    return result
+
+
 def import_stream(
     engine: Engine,
     stream: BinaryIO,
@@ -320,12 +356,17 @@ def import_stream(
     """
     total = IngestResult()
     with session_scope(engine) as session:
-        batch_id = start_batch(session, source).id
-    for parsed, consumed in parsed_chunks(stream, prepare):
+        total.interrupted = batches.mark_interrupted(session)
+        batch_id = start_batch(session, source, owner=batches.this_process()).id
+    try:
+        for parsed, consumed in parsed_chunks(stream, prepare):
+            total.add(_store_chunk(engine, batch_id, parsed))
+            if progress is not None:
+                progress(consumed)
+    except BaseException:
         with session_scope(engine) as session:
-            total.add(ingest(session, session.get_one(models.ImportBatch, batch_id), parsed))
-        if progress is not None:
-            progress(consumed)
+            session.get_one(models.ImportBatch, batch_id).interrupted_at = datetime.now()
+        raise
     with session_scope(engine) as session:
         finish_batch(session, session.get_one(models.ImportBatch, batch_id))
     return batch_id, total

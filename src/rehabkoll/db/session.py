@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from rehabkoll.config import get_settings
 from rehabkoll.db import wal
+from rehabkoll.db.errors import protect
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT_MS = 10000
@@ -47,7 +48,11 @@ def make_engine(url: str) -> Engine:
     REHABKOLL_DB_WAIT_SECONDS (then sqlalchemy.exc.TimeoutError, a 503 on the
     web). The web server lets no more requests in at once than there are
     connections (rehabkoll.web.admission), so a request never waits for one
-    while holding another."""
+    while holding another.
+
+    hide_parameters: no value of a statement (personnummer, names) in an
+    error's text or a traceback; ``db.errors.protect`` scrubs what the server
+    adds."""
     settings = get_settings()
     pool = {
         "pool_size": settings.db_pool_size,
@@ -55,13 +60,15 @@ def make_engine(url: str) -> Engine:
         "pool_timeout": settings.db_wait_seconds,
     }
     if url.startswith("sqlite"):
-        engine = create_engine(url, **pool)
+        engine = create_engine(url, hide_parameters=True, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         wal.keep_small(
             engine, limit_mb=settings.sqlite_wal_limit_mb, busy_timeout_ms=BUSY_TIMEOUT_MS
         )
-        return engine
-    return create_engine(url, pool_pre_ping=True, **pool)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
+    protect(engine)
+    return engine
 
 
 def alembic_config(url: str) -> Config:
@@ -91,11 +98,11 @@ def migration_engine(url: str) -> Engine:
     pysqlite: the driver's own transaction handling off, BEGIN emitted on
     ``begin``), so that a migration killed half-way leaves the database as it
     was before it. PostgreSQL's DDL is transactional already."""
-    if not url.startswith("sqlite"):
-        return create_engine(url, poolclass=NullPool)
-    engine = create_engine(url, poolclass=NullPool)
-    event.listen(engine, "connect", _driver_transactions_off)
-    event.listen(engine, "begin", _begin_immediate)
+    engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
+    protect(engine)  # data migrations move patient data too
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _driver_transactions_off)
+        event.listen(engine, "begin", _begin_immediate)
     return engine
 
 
