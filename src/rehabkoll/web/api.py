@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,13 @@ from rehabkoll.fmb import intake as fmb_intake
 from rehabkoll.fmb import service as fmb_service
 from rehabkoll.fmb.service import Catalogue
 from rehabkoll.web import queries
+from rehabkoll.web.api_contract import (
+    CERTIFICATE_REF,
+    REVOCATION_BODY,
+    Day,
+    json_body,
+    json_request,
+)
 from rehabkoll.web.deps import ApiUser, SessionDep, Viewer
 from rehabkoll.web.errors import NotFoundError
 
@@ -104,6 +111,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "Unit or patient out of reach, or wrong role"},
     422: {"model": ErrorOut, "description": "Invalid input: which field, and why"},
 }
+NOT_JSON: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body is not JSON text (field `(body)`)"},
+}
 
 
 def _patient_reader(viewer: Viewer, unit_id: str) -> None:
@@ -144,7 +154,7 @@ def unit_cases(
     unit_id: str,
     session: SessionDep,
     viewer: ApiUser,
-    as_of: date | None = None,
+    as_of: Day | None = None,
     gap: Annotated[int, Query(ge=0, le=MAX_GAP)] = DEFAULT_GAP,
     recent: Annotated[int, Query(ge=0, le=MAX_RECENT)] = 0,
 ) -> JSONResponse:
@@ -242,13 +252,17 @@ def _record_json(record: coordination.RecordView) -> dict[str, Any]:
     }
 
 
-@router.get("/patients/{patient_ref}", response_model=PatientOut, responses=ERRORS)
+@router.get(
+    "/patients/{patient_ref}",
+    response_model=PatientOut,
+    responses={**ERRORS, 404: {"model": ErrorOut, "description": "No patient with this reference"}},
+)
 def patient(
     patient_ref: str,
     session: SessionDep,
     viewer: ApiUser,
     unit: Annotated[str, Query(description="HSA id of the care unit")],
-    as_of: date | None = None,
+    as_of: Day | None = None,
     gap: Annotated[int, Query(ge=0, le=MAX_GAP)] = DEFAULT_GAP,
 ) -> PatientOut:
     """The patient's cases at the unit, newest first, and the coordination record."""
@@ -296,12 +310,25 @@ def patient(
     )
 
 
-def _intake(
-    session: SessionDep, viewer: Viewer, document: Any, source: str, created: int = 201
-) -> JSONResponse:
+def admin_viewer(viewer: ApiUser) -> Viewer:
+    """The caller of certificate intake: an admin account's token, checked
+    before the body is read."""
     if viewer.role != "admin":
         raise AccessDeniedError("certificate intake needs an admin account's token")
-    parsed = parse_document(document)
+    return viewer
+
+
+AdminUser = Annotated[Viewer, Depends(admin_viewer)]
+JsonBody = Annotated[Any, Depends(json_body)]
+
+
+def _intake(session: SessionDep, document: Any, source: str, created: int = 201) -> JSONResponse:
+    try:
+        parsed = parse_document(document, whole="(body)")
+    except FieldError as err:
+        if err.field == "revokes":  # the path's id, in the API
+            raise FieldError("certificate_id", err.reason) from None
+        raise
     batch = certificates.start_batch(session, source)
     result = certificates.ingest(session, batch, [(1, parsed)])
     certificates.finish_batch(session, batch)
@@ -336,34 +363,43 @@ def _intake(
     "/certificates",
     response_model=IntakeOut,
     status_code=201,
-    responses={**ERRORS, 200: {"model": IntakeOut, "description": "Already stored, unchanged"}},
+    responses={
+        **ERRORS,
+        **NOT_JSON,
+        200: {"model": IntakeOut, "description": "Already stored, unchanged"},
+    },
+    openapi_extra=json_request(CERTIFICATE_REF),
 )
-def post_certificate(
-    session: SessionDep,
-    viewer: ApiUser,
-    document: Annotated[
-        dict[str, Any], Body(description="One certificate (FK 7804), as in import")
-    ],
-) -> JSONResponse:
-    """Take in one certificate with the same validation as ``rehabkoll import``;
-    the same certificate twice changes nothing (200 the second time)."""
-    if "revokes" in document:
+def post_certificate(session: SessionDep, viewer: AdminUser, document: JsonBody) -> JSONResponse:
+    """Take in one certificate (FK 7804) in the published certificate format,
+    with the same validation as ``rehabkoll import``; the same certificate
+    twice changes nothing (200 the second time). Needs an admin account's token."""
+    if isinstance(document, dict) and "revokes" in document:
         raise FieldError("revokes", "revoke with POST /api/certificates/{id}/revoke")
-    return _intake(session, viewer, document, "api: POST /api/certificates")
-
-
-class RevokeIn(BaseModel):
-    revoked_at: str = Field(description="When it was revoked, ISO 8601 (Swedish local time)")
+    return _intake(session, document, "api: POST /api/certificates")
 
 
 @router.post(
     "/certificates/{certificate_id}/revoke",
     response_model=IntakeOut,
-    responses={**ERRORS, 404: {"model": ErrorOut, "description": "No such certificate"}},
+    responses={
+        **ERRORS,
+        **NOT_JSON,
+        404: {"model": ErrorOut, "description": "No certificate with this id is stored"},
+    },
+    openapi_extra=json_request(REVOCATION_BODY),
 )
 def revoke_certificate(
-    certificate_id: str, body: RevokeIn, session: SessionDep, viewer: ApiUser
+    certificate_id: str, session: SessionDep, viewer: AdminUser, body: JsonBody
 ) -> JSONResponse:
-    """Revoke (makulera) a stored certificate; revoking again at the same time changes nothing."""
-    document = {"revokes": certificate_id, "revoked_at": body.revoked_at}
-    return _intake(session, viewer, document, f"api: revoke {certificate_id}", created=200)
+    """Revoke (makulera) a stored certificate; revoking again at the same time
+    changes nothing. Needs an admin account's token."""
+    if not isinstance(body, dict):
+        raise FieldError("(body)", "must be a JSON object")
+    for name in body:
+        if name != "revoked_at":
+            raise FieldError(name, "unknown field")
+    if "revoked_at" not in body:
+        raise FieldError("revoked_at", "Field required")
+    document = {"revokes": certificate_id, "revoked_at": body["revoked_at"]}
+    return _intake(session, document, f"api: revoke {certificate_id}", created=200)

@@ -18,6 +18,7 @@ from rehabkoll.web import (
     admin_accounts,
     agreement_api,
     api,
+    api_contract,
     api_docs,
     auth,
     cases,
@@ -80,6 +81,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
         busy=errors.busy,
         quiet=wal.keeper_of(engine),
     )
+    api_contract.install(app)
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     app.include_router(api.router)
     api_docs.install(app)  # Swagger UI from the package's files

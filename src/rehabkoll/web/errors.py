@@ -16,6 +16,7 @@ FieldError, ConsentRequired…   422     ``{"field": …, "reason": …}``
 no database connection free    503     with Retry-After (web/admission.py)
 BadParameterError              400     a query parameter out of range
 SQLite "database is locked"    503     with Retry-After
+BodyNotJsonError               400     API body that is not JSON text
 =============================  ======  =====================================
 """
 
@@ -53,6 +54,15 @@ from rehabkoll.web.deps import (
 
 class NotFoundError(LookupError):
     """No such patient reference, record or page."""
+
+
+class BodyNotJsonError(ValueError):
+    """An API request body that is not a JSON text: 400 with field ``(body)``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"(body): {reason}")
+        self.field = "(body)"
+        self.reason = reason
 
 
 class FormError(ValueError):
@@ -254,7 +264,8 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")]
     field = ".".join(loc) or "request"
     if _is_api(request):
-        return _unprocessable(request, field, str(first.get("msg", "invalid")))
+        reason = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        return _unprocessable(request, field, reason)
     template = _PYDANTIC.get(str(first.get("type", "")), "har ett värde som inte går att använda")
     context = first.get("ctx")
     try:
@@ -264,15 +275,28 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return _unprocessable(request, field, reason[:1].upper() + reason[1:] + ".")
 
 
+async def body_not_json(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyNotJsonError)
+    return JSONResponse(
+        {"detail": f"{exc.field}: {exc.reason}", "field": exc.field, "reason": exc.reason},
+        status_code=400,
+    )
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    # Keeps the answer's headers: a 405 says which methods there are (Allow).
     if _is_api(request):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
     heading, message = HTTP_PAGES.get(
         exc.status_code,
         ("Något gick fel", "Sidan kunde inte visas. Gå tillbaka och försök igen."),
     )
-    return _page(request, exc.status_code, heading, message)
+    page = _page(request, exc.status_code, heading, message)
+    page.headers.update(exc.headers or {})
+    return page
 
 
 HTTP_PAGES = {
@@ -343,6 +367,7 @@ HANDLERS: tuple[tuple[type[Exception], Handler], ...] = (
     (BadParameterError, bad_parameter),
     (InvalidSettingError, invalid_setting),
     (RequestValidationError, validation_error),
+    (BodyNotJsonError, body_not_json),
     (StarletteHTTPException, http_error),
     (PoolTimeoutError, pool_timeout),
     (agreement_errors.AgreementError, agreement_error),
