@@ -90,7 +90,7 @@ SETTINGS = settings(
 @schema.parametrize()
 @SETTINGS
 def test_the_api_answers_an_admin_as_its_document_says(
-    case: schemathesis.Case, api_app: tuple[FastAPI, Engine], bearer: dict[str, dict[str, str]]
+    case: schemathesis.Case[Any], api_app: tuple[FastAPI, Engine], bearer: dict[str, dict[str, str]]
 ) -> None:
     case.call_and_validate(app=api_app[0], headers=bearer["admin"])
 
@@ -98,6 +98,6 @@ def test_the_api_answers_an_admin_as_its_document_says(
 @schema.parametrize()
 @SETTINGS
 def test_the_api_answers_a_coordinator_as_its_document_says(
-    case: schemathesis.Case, api_app: tuple[FastAPI, Engine], bearer: dict[str, dict[str, str]]
+    case: schemathesis.Case[Any], api_app: tuple[FastAPI, Engine], bearer: dict[str, dict[str, str]]
 ) -> None:
     case.call_and_validate(app=api_app[0], headers=bearer["koord"])
