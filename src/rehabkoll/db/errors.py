@@ -4,14 +4,16 @@ Engines are made with ``hide_parameters=True``, so an error's text and a
 traceback never list the values of a statement (personnummer, names). A
 PostgreSQL error brings more: its detail line repeats the values of the row
 (``Key (id)=(19121212-1212) already exists``, ``Failing row contains (…)``),
-and some primary messages quote the value they refused. ``scrub`` replaces
-such a message, before it is raised, with the condition and where it arose
-(SQLSTATE, table, column, constraint), which never hold a value. SQLite's
+and some primary messages end with the value they refused (``invalid input
+syntax for type date: "…"``). ``scrub`` rewrites such an error, before it is
+raised: the primary message without a value at its end, and where the error
+arose (SQLSTATE, table, column, constraint), never the detail. SQLite's
 messages name the constraint and the column only, and are kept.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -29,14 +31,17 @@ def scrub(context: ExceptionContext) -> None:
     diag = getattr(original, "diag", None)
     if diag is None or getattr(diag, "sqlstate", None) is None:
         return  # raised by the driver itself (a NUL byte, a lost connection): no server text
-    original.args = (_described(type(original).__name__, diag),)
+    original.args = (_described(diag),)
     error = context.sqlalchemy_exception
     if isinstance(error, StatementError):
         kind = f"{type(original).__module__}.{type(original).__name__}"
         error.args = (f"({kind}) {original.args[0]}",)
 
 
-def _described(kind: str, diag: Any) -> str:
+_QUOTED_VALUE = re.compile(r':\s*".*"\s*$', re.DOTALL)
+
+
+def _described(diag: Any) -> str:
     where = [
         f"{name} {value}"
         for name, value in (
@@ -47,5 +52,5 @@ def _described(kind: str, diag: Any) -> str:
         )
         if value
     ]
-    suffix = f" ({', '.join(where)})" if where else ""
-    return f"{kind}, SQLSTATE {diag.sqlstate}{suffix}; values not shown"
+    primary = _QUOTED_VALUE.sub(": (value not shown)", diag.message_primary or "database error")
+    return f"{primary} (SQLSTATE {', '.join([diag.sqlstate, *where])}; values not shown)"
