@@ -200,7 +200,9 @@ def dead_pid() -> int:
 
 def unfinished(engine: Engine, owner: str | None) -> int:
     with session_scope(engine) as session:
-        return service.start_batch(session, "killed.jsonl", owner=owner).id
+        batch = service.start_batch(session, "killed.jsonl")
+        batch.owner = owner
+        return batch.id
 
 
 @pytest.mark.postgres

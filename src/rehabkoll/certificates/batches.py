@@ -2,7 +2,8 @@
 a lost machine) leaves its batch without ``finished_at``; the next import
 marks such batches interrupted, so that no batch stays "running" for ever.
 
-A batch records its owner as ``host:pid``. A batch of this host whose process
+Every batch records its owner as ``host:pid`` (``service.start_batch``, for
+certificate imports, RIVTA imports and API intake alike). A batch of this host whose process
 no longer runs is interrupted; a batch of another host is left alone (its
 process cannot be seen from here), and so is one whose process still runs
 (an import running alongside). Batches of versions before owners were

@@ -58,7 +58,8 @@ class IngestResult:
         self.errors.extend(other.errors)
 
 
-def start_batch(session: Session, source: str, *, owner: str | None = None) -> models.ImportBatch:
+def start_batch(session: Session, source: str) -> models.ImportBatch:
+    """A new import batch, owned by this process (``batches.mark_interrupted``)."""
     batch = models.ImportBatch(
         source=source[:500],
         started_at=datetime.now(),
@@ -66,7 +67,7 @@ def start_batch(session: Session, source: str, *, owner: str | None = None) -> m
         stored=0,
         unchanged=0,
         rejected=0,
-        owner=owner,
+        owner=batches.this_process(),
     )
     session.add(batch)
     session.flush()
@@ -357,7 +358,7 @@ def import_stream(
     total = IngestResult()
     with session_scope(engine) as session:
         total.interrupted = batches.mark_interrupted(session)
-        batch_id = start_batch(session, source, owner=batches.this_process()).id
+        batch_id = start_batch(session, source).id
     try:
         for parsed, consumed in parsed_chunks(stream, prepare):
             total.add(_store_chunk(engine, batch_id, parsed))
