@@ -143,15 +143,13 @@ def test_bytes_that_are_not_utf8_reject_their_line_naming_the_field(engine: Engi
     assert stored_ids(engine) == ["good-1", "good-2"]
 
 
-def test_a_byte_order_mark_is_accepted_on_any_line() -> None:
+def test_a_byte_order_mark_is_accepted_on_any_line(sqlite_url: str) -> None:
     # Editors on Windows start a file with one; the API accepted it, the
     # import rejected the first line as "not valid JSON".
     stream = io.BytesIO(("\ufeff" + GOOD + "\n\ufeff" + GOOD_AFTER + "\n\ufeff\n").encode())
-    engine_url = "sqlite://"
-    from rehabkoll.db.session import make_engine, upgrade
+    from rehabkoll.db.session import make_engine
 
-    engine = make_engine(engine_url)
-    upgrade(engine)
+    engine = make_engine(sqlite_url)
     _, result = service.import_stream(engine, stream, source="test")
     assert (result.stored, result.errors) == (2, [])
 

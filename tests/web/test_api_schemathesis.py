@@ -15,6 +15,7 @@ therefore counts as an answer to valid data too.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,8 @@ def bearer(api_app: tuple[FastAPI, Engine]) -> dict[str, dict[str, str]]:
 def _document_app() -> FastAPI:
     """An app whose only use is its OpenAPI document (which no data changes),
     read when the tests are collected; the requests go to ``api_app``."""
-    return create_app("sqlite://")
+    folder = Path(tempfile.mkdtemp(prefix="rehabkoll-openapi-"))
+    return create_app(f"sqlite:///{folder / 'document.db'}")
 
 
 schema = schemathesis.openapi.from_asgi(
