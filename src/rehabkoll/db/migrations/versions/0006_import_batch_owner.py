@@ -2,7 +2,7 @@
 import was found interrupted (``interrupted_at``)
 
 Revision ID: 0006
-Revises: 0010
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
