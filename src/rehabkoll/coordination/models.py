@@ -6,6 +6,11 @@ meetings, plans, referrals and tasks are rows that are added, never edited
 (a revised plan is a new plan row; the newest of each kind is the current
 one). The two changes that do touch a row, withdrawing a consent and ticking a
 task done, record who and when.
+
+Corrections (``coordination/corrections.py``): an entry may be corrected in
+place or withdrawn (``retracted_*``, "Återkallad"), but only after the values
+it had are copied into ``coordination_entry_versions``, so the original stays
+in the record's history.
 """
 
 from __future__ import annotations
@@ -76,7 +81,34 @@ class StatusChange(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Consent(Base):
+class Retractable:
+    """An entry that may be withdrawn (återkallad) as written in error: it stays
+    in the record, marked, with who, when and why, and no longer counts."""
+
+    retracted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, default=None)
+    retracted_by: Mapped[str | None] = mapped_column(USERNAME, nullable=True, default=None)
+    retract_reason: Mapped[str | None] = mapped_column(Text, nullable=True, default=None)
+
+
+class EntryVersion(Base):
+    """An earlier version of an entry, kept when the entry was corrected or
+    withdrawn: its values before the change (JSON), who changed it, when, why."""
+
+    __tablename__ = "coordination_entry_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[int] = _record_fk()
+    entry_kind: Mapped[str] = mapped_column(String(20))
+    entry_id: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(20))  # "corrected" or "retracted"
+    values: Mapped[dict[str, object]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by: Mapped[str] = mapped_column(USERNAME)
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_coordination_entry_versions_entry", "entry_kind", "entry_id"),)
+
+
+class Consent(Retractable, Base):
     """Samtycke: the patient's consent to contacts with the listed parties on the
     days from ``valid_from`` to ``valid_to`` (open-ended when None), until
     withdrawn (it then covers the days before ``withdrawn_on``)."""
@@ -101,10 +133,11 @@ class Consent(Base):
             and self.valid_from <= day
             and (self.valid_to is None or day <= self.valid_to)
             and (self.withdrawn_on is None or day < self.withdrawn_on)
+            and self.retracted_at is None
         )
 
 
-class Contact(Base):
+class Contact(Retractable, Base):
     """A contact (kontakt) with the patient or another party."""
 
     __tablename__ = "coordination_contacts"
@@ -118,7 +151,7 @@ class Contact(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Meeting(Base):
+class Meeting(Retractable, Base):
     """Avstämningsmöte, trepartssamtal or teammöte."""
 
     __tablename__ = "coordination_meetings"
@@ -132,7 +165,7 @@ class Meeting(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Plan(Base):
+class Plan(Retractable, Base):
     """A version of the rehabilitation plan or of the plan for closing (plan för avslut)."""
 
     __tablename__ = "coordination_plans"
@@ -146,7 +179,7 @@ class Plan(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Referral(Base):
+class Referral(Retractable, Base):
     """A referral or measure (remiss): multimodal rehabilitation, CBT, physiotherapy,
     occupational health service."""
 
@@ -160,7 +193,7 @@ class Referral(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Task(Base):
+class Task(Retractable, Base):
     """A to-do (uppgift) on a record, assigned to a user by username."""
 
     __tablename__ = "coordination_tasks"

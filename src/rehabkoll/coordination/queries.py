@@ -1,6 +1,7 @@
 """Questions about many patients' coordination records at once, for the work
 list ("needs attention", the status column) and for statistics. Each is one
-query (per 10,000 patients), never one per patient."""
+query (per 10,000 patients), never one per patient. Entries withdrawn as
+written in error (``retracted_at``) count for none of them."""
 
 from __future__ import annotations
 
@@ -62,8 +63,8 @@ def last_contact(
 
     def build(chunk: list[str]) -> Select[*tuple[Any, ...]]:
         days = union_all(
-            select(Contact.record_id, Contact.day),
-            select(Meeting.record_id, Meeting.day),
+            select(Contact.record_id, Contact.day).where(Contact.retracted_at.is_(None)),
+            select(Meeting.record_id, Meeting.day).where(Meeting.retracted_at.is_(None)),
         ).subquery()
         return (
             select(R.patient_id, func.max(days.c.day).label("day"))
@@ -90,6 +91,7 @@ def consent_expiry(
                 R.unit_id == unit_id,
                 R.patient_id.in_(chunk),
                 Consent.withdrawn_on.is_(None),
+                Consent.retracted_at.is_(None),
             )
             .group_by(R.patient_id)
             # count(valid_to) skips the open-ended ones
@@ -113,6 +115,7 @@ def has_closing_plan(session: Session, *, unit_id: str, patient_ids: Collection[
                     R.unit_id == unit_id,
                     R.patient_id.in_(chunk),
                     Plan.kind == PlanKind.CLOSING_PLAN,
+                    Plan.retracted_at.is_(None),
                 )
                 .distinct()
             ),
@@ -136,6 +139,7 @@ def overdue_tasks(
                     R.unit_id == unit_id,
                     R.patient_id.in_(chunk),
                     Task.done.is_(False),
+                    Task.retracted_at.is_(None),
                     Task.due < as_of,
                 )
                 .group_by(R.patient_id)
@@ -158,7 +162,11 @@ def closing_plans(session: Session, *, patient_ids: Collection[str]) -> dict[str
             lambda chunk: (
                 select(R.patient_id, func.min(Plan.recorded_at).label("at"))
                 .join(Plan, Plan.record_id == R.id)
-                .where(R.patient_id.in_(chunk), Plan.kind == PlanKind.CLOSING_PLAN)
+                .where(
+                    R.patient_id.in_(chunk),
+                    Plan.kind == PlanKind.CLOSING_PLAN,
+                    Plan.retracted_at.is_(None),
+                )
                 .group_by(R.patient_id)
             ),
         )
@@ -198,7 +206,7 @@ def measures_by_month(
     days = union_all(
         *(
             select(model.record_id, model.day.label("day")).where(
-                model.day >= start, model.day <= end
+                model.day >= start, model.day <= end, model.retracted_at.is_(None)
             )
             for model in (Contact, Meeting, Referral)
         )

@@ -117,8 +117,10 @@ class RecordView:
     tasks: list[Task]
 
     def current_plan(self, kind: PlanKind | str) -> Plan | None:
-        """The newest version of the plan of this kind, if any."""
-        return next((plan for plan in self.plans if plan.kind == kind), None)
+        """The newest version of the plan of this kind that is not withdrawn, if any."""
+        return next(
+            (plan for plan in self.plans if plan.kind == kind and plan.retracted_at is None), None
+        )
 
     @property
     def rehab_plan(self) -> Plan | None:
@@ -621,7 +623,9 @@ def my_tasks(
 ) -> list[Task]:
     """The tasks assigned to ``username`` (in one unit, if given), open ones by due date.
     Each task's ``record`` (patient and unit) is loaded with it."""
-    query = select(Task).join(Task.record).where(Task.assignee == username)
+    query = (
+        select(Task).join(Task.record).where(Task.assignee == username, Task.retracted_at.is_(None))
+    )
     if unit_id is not None:
         query = query.where(CoordinationRecord.unit_id == unit_id)
     if not include_done:
@@ -635,7 +639,11 @@ def unit_tasks(session: Session, *, unit_id: str) -> list[Task]:
     query = (
         select(Task)
         .join(Task.record)
-        .where(CoordinationRecord.unit_id == unit_id, Task.done.is_(False))
+        .where(
+            CoordinationRecord.unit_id == unit_id,
+            Task.done.is_(False),
+            Task.retracted_at.is_(None),
+        )
         .order_by(Task.due.asc().nulls_last(), Task.id)
     )
     return list(session.scalars(query).unique())

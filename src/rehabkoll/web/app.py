@@ -23,6 +23,7 @@ from rehabkoll.web import (
     auth,
     cases,
     coordination,
+    corrections,
     errors,
     matters,
     patient,
@@ -91,6 +92,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.include_router(cases.router)
     app.include_router(patient.router)
     app.include_router(coordination.router)
+    app.include_router(corrections.router)  # correcting and withdrawing record entries
     app.include_router(admin.router)
     app.include_router(admin_accounts.router)  # one user's page, own new password
     app.include_router(rivta.router)

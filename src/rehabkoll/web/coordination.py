@@ -25,7 +25,7 @@ from rehabkoll.accounts.errors import AccessDeniedError
 from rehabkoll.accounts.models import User, UserUnit
 from rehabkoll.audit.models import Action
 from rehabkoll.audit.service import log_access
-from rehabkoll.coordination import rules
+from rehabkoll.coordination import corrections, rules
 from rehabkoll.coordination import service as coordination
 from rehabkoll.coordination.enums import (
     CONSENT_PARTIES,
@@ -56,6 +56,8 @@ SAVED = {
     "referral": "Remissen har registrerats.",
     "task": "Uppgiften har lagts till.",
     "done": "Uppgiften är klar.",
+    "corrected": "Posten har rättats; den tidigare versionen finns i historiken.",
+    "retracted": "Posten har återkallats; den finns kvar i historiken.",
 }
 TASK_DAYS = 7
 """A new task is due this many days ahead unless the user picks another day."""
@@ -156,6 +158,13 @@ def _page(
     record = coordination.get_record(session, patient_id=patient.id, unit_id=unit_id)
     can_edit = access.can_edit_coordination(viewer.role)
     assignees = unit_users(session, unit_id) if can_edit else []
+    history = corrections.history(session, patient_id=patient.id, unit_id=unit_id)
+    changers = [v.changed_by for versions in history.values() for v in versions]
+
+    def may_fix(entry: corrections.Entry) -> bool:
+        author = corrections.author(entry)
+        return corrections.may_correct(author=author, username=viewer.username, role=viewer.role)
+
     return render(
         request,
         "coordination.html",
@@ -171,7 +180,10 @@ def _page(
         task_due=as_of + timedelta(days=TASK_DAYS),
         state=state or FormState(),
         conflict=conflict,
-        names=names_of(session, [*_authors(record), *(u.username for u in assignees)]),
+        names=names_of(session, [*_authors(record), *(u.username for u in assignees), *changers]),
+        history=history,
+        may_fix=may_fix,
+        describe=corrections.describe,
         assignees=[(u.username, display(u)) for u in assignees],
         statuses=Status.choices(),
         consent_parties=[(p.value, p.label) for p in Party if p in CONSENT_PARTIES],
