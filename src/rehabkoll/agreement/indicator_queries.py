@@ -146,12 +146,19 @@ def load(session: Session, *, providers: list[str], until: date) -> RegionData:
             (Meeting, Meeting.day),
             (Referral, Referral.day),
         ):
-            dated += [(r, d) for r, d in session.execute(select(model.record_id, column))]
+            # an entry withdrawn as written in error is not a measure
+            kept = model.retracted_at.is_(None)
+            dated += [
+                (r, d) for r, d in session.execute(select(model.record_id, column).where(kept))
+            ]
         dated += [
             (r, at.date())
             for r, at in session.execute(select(StatusChange.record_id, StatusChange.changed_at))
         ]
-        for r, at, kind in session.execute(select(Plan.record_id, Plan.recorded_at, Plan.kind)):
+        plans = select(Plan.record_id, Plan.recorded_at, Plan.kind).where(
+            Plan.retracted_at.is_(None)
+        )
+        for r, at, kind in session.execute(plans):
             dated.append((r, at.date()))
             if kind == PlanKind.CLOSING_PLAN and r in owner:
                 data.closing_plans.append((*owner[r], at.date()))
