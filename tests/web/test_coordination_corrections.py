@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from rehabkoll.accounts import service as accounts
+from rehabkoll.audit.details import detail_text
 from rehabkoll.audit.models import AccessLog
 from rehabkoll.coordination import service as coordination
 from rehabkoll.coordination.models import Contact, EntryVersion, Task
@@ -190,3 +191,10 @@ def test_another_patients_or_units_entry_is_404_and_logs_nothing(
         detail = session.scalars(select(AccessLog.detail).order_by(AccessLog.id.desc())).first()
     assert detail is not None
     assert f"task {tasks[data.bertil, UNIT]}" in detail
+
+
+def test_the_access_log_names_the_change_in_swedish() -> None:
+    # What web/corrections.py writes, as the access-log pages show it.
+    assert detail_text("corrected contact 12") == "Rättelse av kontakt 12"
+    assert detail_text("retracted task 3") == "Återkallelse av uppgift 3"
+    assert detail_text("retracted status 3") == "retracted status 3"  # no such kind: as written

@@ -27,7 +27,23 @@ WORDS = {
 }
 """Whole details, as written, → Swedish."""
 
+ENTRY_KINDS = {
+    "consent": "samtycke",
+    "contact": "kontakt",
+    "meeting": "möte",
+    "plan": "plan",
+    "referral": "remiss",
+    "task": "uppgift",
+}
+"""web/corrections.py: the kinds of entry of the coordination record, in Swedish."""
+
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # web/corrections.py: an entry of the coordination record corrected or withdrawn
+    *(
+        (re.compile(rf"^{change} {kind} (?P<id>\d+)$"), rf"{words} {swedish} \g<id>")
+        for change, words in (("corrected", "Rättelse av"), ("retracted", "Återkallelse av"))
+        for kind, swedish in ENTRY_KINDS.items()
+    ),
     # web/patient.py: a case of another unit of the same care provider shown
     (re.compile(r"^unit (?P<rest>.+)$"), r"Annan enhet: \g<rest>"),
     # web/matters.py: a message from Försäkringskassan marked handled
