@@ -2,7 +2,7 @@
 values an entry had before a correction or withdrawal are kept
 
 Revision ID: 0009
-Revises: 0014
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0014"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
