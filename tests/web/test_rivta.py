@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +26,11 @@ from rehabkoll.exchange import writing
 from rehabkoll.exchange.models import ArchivedMessage, CareMessage
 from rehabkoll.exchange.safexml import schemas_dir
 from rehabkoll.exchange.xmlread import CORE
+from rehabkoll.fmb import reading as fmb_reading
+from rehabkoll.fmb import service as fmb_service
 from tests.conftest import Configure
 from tests.factories import certificate, pnr
+from tests.fmb_data import fmb_dir
 from tests.web.conftest import PROVIDER, UNIT, Data, day, token_for
 
 pytestmark = pytest.mark.skipif(not schemas_dir().is_dir(), reason="shared RIVTA data missing")
@@ -376,3 +380,47 @@ def test_a_zeep_client_sends_a_message_to_care(
     with session_scope(engine) as session:
         stored = session.get_one(CareMessage, "fk-1")
         assert (stored.subject, stored.questions, stored.unit_id) == ("KOMPLT", ["32"], UNIT)
+
+
+def test_a_certificate_over_fmb_is_stored_with_webcerts_warning(
+    app_client: TestClient, engine: Engine, integration: dict[str, str]
+) -> None:
+    # FMB gives M54.5 (via M545) at most 14 days. cert() runs from day -2 to
+    # day 12: 15 calendar days, so the case is over by one day.
+    with session_scope(engine) as session:
+        fmb_service.import_data(session, fmb_reading.read([str(fmb_dir())]))
+    answer = register(
+        app_client, integration, writing.register_certificate(cert(diagnosis="M54.5"))
+    )
+    assert answer["resultCode"] == "OK"
+    assert answer["resultText"] == (
+        "Stored. Den totala sjukskrivningsperioden är 15 dagar och därmed längre än "
+        "FMB:s rekommendation på 14 dagar för diagnosen M54.5."
+    )
+    # F32.1 (via F32) allows 186 days: 15 days is within it, so no warning
+    within = cert("rivta-2", patient=pnr(61), diagnosis="F32.1")
+    assert register(app_client, integration, writing.register_certificate(within)) == {
+        "resultCode": "OK",
+        "resultText": "Stored",
+    }
+
+
+def test_an_xml_import_tells_which_certificates_go_over_fmb(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    from rehabkoll.cli import app
+
+    with session_scope(engine) as session:
+        fmb_service.import_data(session, fmb_reading.read([str(fmb_dir())]))
+    # As above: 15 days against M54.5's 14 is over; F32.1's 186 (via F32) is not.
+    (tmp_path / "over.xml").write_bytes(writing.register_certificate(cert(diagnosis="M54.5")))
+    (tmp_path / "within.xml").write_bytes(
+        writing.register_certificate(cert("rivta-2", patient=pnr(61), diagnosis="F32.1"))
+    )
+    result = CliRunner().invoke(app, ["import", str(tmp_path), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.output.split())
+    assert "2 stored, 0 unchanged, 0 ignored, 0 rejected, 1 over FMB's recommended length." in words
+    assert "rivta-1: Den totala sjukskrivningsperioden är 15 dagar" in words
+    assert "rivta-2:" not in words
+    assert pnr(60) not in result.output  # certificate ids only, never a personnummer

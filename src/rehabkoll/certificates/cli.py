@@ -11,6 +11,7 @@ import typer
 from rich.text import Text
 
 from rehabkoll.cli_common import DbOption, console, err_console, fail, interactive
+from rehabkoll.fmb.cli import print_batch_notices
 
 SHOWN_ERRORS = 50
 
@@ -64,7 +65,7 @@ def import_file(
     if file != "-" and importing.is_xml_source(Path(file)):
         from rehabkoll.exchange.cli import import_xml
 
-        import_xml(Path(file), db, strict=strict)
+        import_xml(Path(file), db, strict=strict, fmb_notices=fmb_notices)
         return
     if file == "-":
         stream: BinaryIO = sys.stdin.buffer
@@ -105,7 +106,7 @@ def import_file(
         err_console.print(
             f"… and {total.rejected - SHOWN_ERRORS} more, kept with import batch {batch_id}"
         )
-    over = _fmb_notices(db, batch_id) if fmb_notices and total.stored else None
+    over = print_batch_notices(db, batch_id) if fmb_notices and total.stored else None
     console.print(
         f"Import batch {batch_id}: {total.stored} stored, {total.unchanged} unchanged, "
         f"{total.rejected} rejected"
@@ -117,23 +118,6 @@ def import_file(
     if total.rejected and not (total.stored or total.unchanged):
         err_console.print("Every line was rejected: nothing stored.", highlight=False)
         raise typer.Exit(1)
-
-
-def _fmb_notices(db: str | None, batch_id: int) -> int:
-    """Print the batch's FMB notices (certificate ids, never a personnummer); their number."""
-    from rehabkoll.db.session import open_database, session_scope
-    from rehabkoll.fmb import intake
-
-    with session_scope(open_database(db)) as session:
-        found = intake.batch_notices(session, batch_id)
-    for notice in found[:SHOWN_ERRORS]:
-        console.print(
-            Text.assemble(("FMB ", "yellow"), f"{notice.certificate_id}: {notice.text}"),
-            highlight=False,
-        )
-    if len(found) > SHOWN_ERRORS:
-        console.print(f"… and {len(found) - SHOWN_ERRORS} more over FMB's recommendation")
-    return len(found)
 
 
 def schema() -> None:

@@ -12,6 +12,7 @@ import typer
 from rich.text import Text
 
 from rehabkoll.cli_common import DbOption, console, err_console, fail, interactive
+from rehabkoll.fmb.cli import print_batch_notices
 
 SHOWN_ERRORS = 50
 
@@ -20,7 +21,7 @@ def register(app: typer.Typer) -> None:
     app.command("archive-export")(archive_export)
 
 
-def import_xml(path: Path, db: str | None, *, strict: bool) -> None:
+def import_xml(path: Path, db: str | None, *, strict: bool, fmb_notices: bool = True) -> None:
     """Import RIVTA messages from an .xml file, a folder or a zip, with a report."""
     from rich.progress import (
         BarColumn,
@@ -65,10 +66,13 @@ def import_xml(path: Path, db: str | None, *, strict: bool) -> None:
         if result.outcome == "ignored" and result.error is not None:
             where = names.get(result.number, f"message {result.number}")
             err_console.print(f"ignored {where}: {result.error.reason}", highlight=False)
+    stored = total.count("stored")
+    over = print_batch_notices(db, batch_id) if fmb_notices and stored else None
     console.print(
-        f"Import batch {batch_id}: {total.count('stored')} stored, "
+        f"Import batch {batch_id}: {stored} stored, "
         f"{total.count('unchanged')} unchanged, {total.count('ignored')} ignored, "
-        f"{len(errors)} rejected.",
+        f"{len(errors)} rejected"
+        + (f", {over} over FMB's recommended length." if over is not None else "."),
         highlight=False,
     )
     if strict and errors:

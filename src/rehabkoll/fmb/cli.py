@@ -167,3 +167,23 @@ def describe(found: Any, code: str) -> dict[str, Any]:
             for d in diagnoses
         ],
     }
+
+
+def print_batch_notices(db: str | None, batch_id: int, *, shown: int = 50) -> int:
+    """Print an import batch's FMB notices (certificate ids, never a
+    personnummer) and return their number."""
+    from rich.text import Text
+
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.fmb import intake
+
+    with session_scope(open_database(db)) as session:
+        found = intake.batch_notices(session, batch_id)
+    for notice in found[:shown]:
+        console.print(
+            Text.assemble(("FMB ", "yellow"), f"{notice.certificate_id}: {notice.text}"),
+            highlight=False,
+        )
+    if len(found) > shown:
+        console.print(f"… and {len(found) - shown} more over FMB's recommendation")
+    return len(found)

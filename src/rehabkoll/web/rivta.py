@@ -28,6 +28,7 @@ from rehabkoll.config import get_settings
 from rehabkoll.exchange import service
 from rehabkoll.exchange.errors import ExchangeError, UnsupportedCertificateError
 from rehabkoll.exchange.xmlread import CORE, REGISTER, REVOKE, SEND_TO_CARE, SOAP11
+from rehabkoll.fmb import intake as fmb_intake
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/rivta", include_in_schema=False)
@@ -107,12 +108,22 @@ def receive(sessions: sessionmaker[Session], data: bytes, interaction: str, user
         session.commit()
     outcome = result.results[0]
     if outcome.outcome == "stored":
-        return Answer("OK", "Stored")
+        return Answer("OK", _stored_text(sessions, interaction, outcome.document_id))
     if outcome.outcome == "unchanged":
         already = "revoked" if interaction == "RevokeCertificate" else "stored"
         return Answer("INFO", f"Already {already}; nothing changed")
     assert outcome.error is not None
     return _refused(outcome.error, interaction, user)
+
+
+def _stored_text(sessions: sessionmaker[Session], interaction: str, document_id: str) -> str:
+    """ "Stored", and for a certificate that takes its case over FMB's
+    recommendation, Webcert's warning after it (certificate ids only)."""
+    if interaction != "RegisterCertificate" or not document_id:
+        return "Stored"
+    with sessions() as session:
+        found = fmb_intake.notices(session, [document_id])
+    return " ".join(["Stored.", *(notice.text for notice in found)]) if found else "Stored"
 
 
 def _refused(error: ExchangeError, interaction: str, user: str) -> Answer:
