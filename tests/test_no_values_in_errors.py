@@ -82,3 +82,22 @@ def test_an_import_the_database_fails_prints_no_patient_data(
     assert "refused it" in told, told
     assert number not in told
     assert NAME not in told
+
+
+def test_every_engine_the_code_makes_hides_its_parameters() -> None:
+    # An engine made without hide_parameters prints a failing statement's
+    # values (personnummer, names) with its error; backup/service.py had two.
+    import ast
+
+    source = Path(__file__).resolve().parents[1] / "src" / "rehabkoll"
+    bare = []
+    for path in sorted(source.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "create_engine"
+                and not any(k.arg == "hide_parameters" for k in node.keywords)
+                and not any(k.arg is None for k in node.keywords)  # **options: checked there
+            ):
+                bare.append(f"{path.relative_to(source)}:{node.lineno}")
+    assert bare == []

@@ -165,7 +165,7 @@ def _backup_sqlite(url: URL, work: Path) -> tuple[Path, Manifest]:
     finally:
         target.close()
         source.close()
-    engine = create_engine(f"sqlite:///{copy}", poolclass=NullPool)
+    engine = create_engine(f"sqlite:///{copy}", poolclass=NullPool, hide_parameters=True)
     try:
         with engine.connect() as conn:
             version, tables, head, entries = _describe(conn)
@@ -197,7 +197,7 @@ def _tool(name: str) -> str:
 def _backup_postgres(url: URL, work: Path) -> tuple[Path, Manifest]:
     dump = work / PG_MEMBER
     uri, env = _libpq(url)
-    engine = create_engine(url, poolclass=NullPool)
+    engine = create_engine(url, poolclass=NullPool, hide_parameters=True)
     try:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
             # One snapshot for the counts and for pg_dump: the manifest
