@@ -62,10 +62,13 @@ def demo(
     url = f"sqlite:///{(folder / 'rehabkoll-demo.db').resolve()}"
     engine = open_database(url)
     today = date.today()
-    if _certificate_count(engine) == 0:
+    fresh = _certificate_count(engine) == 0
+    if fresh:
         _generate_and_import(engine, folder, insured=insured, seed=seed, today=today)
     _load_population(engine, insured=insured, seed=seed, today=today)
     unit_id, unit_name, rows = _busiest_unit(engine, today)
+    if fresh:
+        _exchange(engine, folder / "certificates.jsonl", rows, today)
     passwords = _demo_users(engine, unit_id, rows)
     _demo_coordination(engine, unit_id, rows, today)
     _agreement(engine, today, insured)
@@ -123,6 +126,18 @@ def _generate_and_import(
     console.print(
         f"Imported: {result.stored:,} stored, {result.unchanged:,} unchanged, "
         f"{result.rejected:,} rejected."
+    )
+
+
+def _exchange(engine: Engine, source: Path, rows: list[CaseRow], today: date) -> None:
+    """Försäkringskassan's messages and statements, through the SOAP endpoints' function."""
+    from rehabkoll import demo_exchange
+
+    certs = demo_exchange.latest_certificates(source, (r.lead_certificate_id for r in rows))
+    posted = demo_exchange.post(engine, demo_exchange.messages(rows, certs, today))
+    console.print(
+        f"Posted RIVTA messages (SendMessageToCare, RegisterCertificate of statements): "
+        f"{posted.stored:,} stored, {posted.unchanged:,} unchanged, {posted.refused:,} refused."
     )
 
 
