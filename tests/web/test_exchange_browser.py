@@ -256,3 +256,15 @@ def test_at_390_px_the_statements_scroll_in_their_box_and_the_heading_shows(
     phone.goto(f"{exchange_site.base}/patients/{exchange_site.refs[pnr(80)]}/statements")
     expect(phone.locator(".patient-head h1")).to_have_text(pnr(80))
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_patients_matters_are_grouped_per_certificate_and_fit_at_390_px(
+    phone: Page, exchange_site: Site
+) -> None:
+    log_in(phone, exchange_site, "koord")
+    phone.goto(f"{exchange_site.base}/patients/{exchange_site.refs[pnr(70)]}")
+    group = phone.locator("#care-messages tbody.matter-group")
+    expect(group).to_have_count(1)  # both messages concern m-1
+    expect(group.locator("tr.group-head")).to_contain_text("Intyg m-1 · 2 meddelanden")
+    expect(group.locator("tr")).to_have_count(3)
+    assert right_edge(phone, "div.table-wrap:has(#care-messages)") <= 390

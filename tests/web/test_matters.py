@@ -165,3 +165,49 @@ def test_the_patient_page_lists_messages_and_a_coordinator_marks_one_handled(
         ).all()
     assert logged == ["matter_handled"]
     assert "Hanterad" in client.get(f"/patients/{ref}").text
+
+
+def test_messages_are_grouped_per_certificate_newest_first() -> None:
+    # Certificate "b" has the newest message (3 March), so its group comes
+    # first, though "a" has more; inside "a", 2 March before 1 March; the two
+    # messages of 1 March (a-1, c-1) are ties between groups: "a" has a newer
+    # one anyway, and "c" (only 1 March) comes last.
+    def msg(message_id: str, cert_id: str, day_: int) -> CareMessage:
+        return CareMessage(
+            id=message_id, certificate_id=cert_id, sent_at=datetime(2026, 3, day_, 8, 0)
+        )
+
+    groups = matters.by_certificate(
+        [msg("a-1", "a", 1), msg("c-1", "c", 1), msg("b-1", "b", 3), msg("a-2", "a", 2)]
+    )
+    assert [(cert, [m.id for m in group]) for cert, group in groups] == [
+        ("b", ["b-1"]),
+        ("a", ["a-2", "a-1"]),
+        ("c", ["c-1"]),
+    ]
+
+
+def test_the_patient_page_groups_messages_per_certificate(
+    engine: Engine, data: object, as_user: Callable[[str], TestClient]
+) -> None:
+    # m-1 gets a request (sent day -5); m-2 is signed later and gets a question
+    # sent day -2: m-2's group comes first.
+    send(engine, writing.register_certificate(cert("m-1")))
+    send(engine, writing.register_certificate(cert("m-2", signed=-3)))
+    send(
+        engine,
+        fk("fk-1", "KOMPLT", deadline_days=5),
+        writing.send_message_to_care(
+            message_id="fk-9",
+            cert=cert("m-2", signed=-3),
+            subject="KONTKT",
+            sent_at=datetime.fromisoformat(f"{day(-2)}T08:00:00"),
+            text="Ring oss.",
+        ),
+    )
+    with session_scope(engine) as session:
+        ref = session.get_one(Patient, pnr(70)).ref
+    text = as_user("koord").get(f"/patients/{ref}").text
+    assert text.count('class="matter-group"') == 2
+    assert text.index("Intyg m-2") < text.index("Ring oss.") < text.index("Intyg m-1")
+    assert text.index("Intyg m-1") < text.index("Vänligen komplettera intyget.")

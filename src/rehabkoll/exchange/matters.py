@@ -6,7 +6,7 @@ handled in rehabkoll; a reminder (PAMINN) is not counted on its own."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -135,3 +135,16 @@ def for_patient(session: Session, *, unit_id: str, patient_id: str) -> list[Care
             .order_by(CareMessage.sent_at.desc(), CareMessage.id)
         )
     )
+
+
+def by_certificate(messages: Sequence[CareMessage]) -> list[tuple[str, list[CareMessage]]]:
+    """The messages grouped per certificate they concern: the group with the
+    newest message first, each group's messages newest first (ties by id)."""
+    groups: dict[str, list[CareMessage]] = {}
+    for message in sorted(messages, key=lambda m: m.id):
+        groups.setdefault(message.certificate_id, []).append(message)
+    for group in groups.values():
+        group.sort(key=lambda m: m.sent_at, reverse=True)  # stable: ids ascending on ties
+    ordered = sorted(groups.items())  # ties by certificate id
+    ordered.sort(key=lambda g: g[1][0].sent_at, reverse=True)  # stable
+    return ordered

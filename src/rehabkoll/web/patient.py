@@ -196,4 +196,5 @@ def patient_page(
         printing=printing,
         care_messages=care_matters.for_patient(session, unit_id=unit_id, patient_id=patient.id),
         matter_subjects=care_matters.SUBJECT_LABELS,
+        care_messages_by_certificate=care_matters.by_certificate,
     )
