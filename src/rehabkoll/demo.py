@@ -20,13 +20,13 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 DEMO_USERS = (
-    ("koordinator", Role.COORDINATOR),
-    ("doktor", Role.DOCTOR),
-    ("chef", Role.MANAGER),
-    ("analytiker", Role.ANALYST),
-    ("admin", Role.ADMIN),
-    ("samordnare", Role.REGION_COORDINATOR),
-    ("nationell", Role.NATIONAL_COORDINATOR),
+    ("koordinator", Role.COORDINATOR, "Karin Demo-Lindqvist"),
+    ("doktor", Role.DOCTOR, "Erik Demo-Holm"),
+    ("chef", Role.MANAGER, "Lena Demo-Berg"),
+    ("analytiker", Role.ANALYST, "Omar Demo-Nilsson"),
+    ("admin", Role.ADMIN, "Admin Demo"),
+    ("samordnare", Role.REGION_COORDINATOR, "Sofia Demo-Ek"),
+    ("nationell", Role.NATIONAL_COORDINATOR, "Nils Demo-Strand"),
 )
 NO_UNIT = (Role.ADMIN, Role.REGION_COORDINATOR, Role.NATIONAL_COORDINATOR)
 
@@ -204,7 +204,7 @@ def _demo_users(engine: Engine, unit_id: str, rows: list[CaseRow]) -> dict[str, 
     )
     passwords: dict[str, str] = {}
     with session_scope(engine) as session:
-        for username, role in DEMO_USERS:
+        for username, role, full_name in DEMO_USERS:
             password = secrets.token_urlsafe(9)
             user = accounts.get_user(session, username=username)
             if user is None:
@@ -215,6 +215,7 @@ def _demo_users(engine: Engine, unit_id: str, rows: list[CaseRow]) -> dict[str, 
                     unit_ids=[] if role in NO_UNIT else [unit_id],
                     password=password,
                     hsa_id=doctors[0] if role is Role.DOCTOR and doctors else None,
+                    full_name=full_name,
                 )
             else:
                 accounts.set_password(session, user=user, password=password)
@@ -271,8 +272,9 @@ def _show(unit_name: str, unit_id: str, rows: list[CaseRow], passwords: dict[str
     console.print(table)
     users = Table(title="Demo users (new passwords each run)")
     users.add_column("User")
+    users.add_column("Name")
     users.add_column("Role")
     users.add_column("Password")
-    for username, role in DEMO_USERS:
-        users.add_row(username, role.label, passwords[username])
+    for username, role, full_name in DEMO_USERS:
+        users.add_row(username, full_name, role.label, passwords[username])
     console.print(users)

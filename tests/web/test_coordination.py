@@ -146,3 +146,28 @@ def test_a_consent_running_out_puts_the_case_in_needs_attention(
 def test_reading_the_record_is_logged(as_user: Login, data: Data, engine: Engine) -> None:
     as_user("koord").get(f"/patients/{ref_of(engine, data.anna)}/coordination")
     assert actions(engine, data.anna) == ["patient_view"]
+
+
+def test_entries_name_their_author_by_name_not_account(
+    as_user: Login, data: Data, engine: Engine
+) -> None:
+    # The coordinator's account is "koord"; once the admin has given the
+    # account a name, the record shows that name as the contact's author.
+    from sqlalchemy import update
+
+    from rehabkoll.accounts.models import User
+    from rehabkoll.db.session import session_scope
+
+    with session_scope(engine) as session:
+        session.execute(
+            update(User).where(User.username == "koord").values(full_name="Kim Exempel")
+        )
+    client = as_user("koord")
+    base = f"/patients/{ref_of(engine, data.anna)}/coordination"
+    assert post(client, f"{base}/consent", parties=["employer"], valid_from=TODAY) == 303
+    assert (
+        post(client, f"{base}/contact", day=TODAY, party="employer", way="phone", summary="Samtal")
+        == 303
+    )
+    page = client.get(base).text
+    assert "Kim Exempel" in page

@@ -83,8 +83,10 @@ def create_user(
     unit_ids: Collection[str],
     password: str,
     hsa_id: str | None = None,
+    full_name: str | None = None,
 ) -> User:
-    """A new user with an argon2 hash of the password."""
+    """A new user with an argon2 hash of the password; ``full_name`` is the
+    name people know them by (shown as author in the coordination record)."""
     username = username.strip()
     if not username:
         raise ValueError("the username must not be empty")
@@ -98,6 +100,7 @@ def create_user(
         username=username,
         role=Role(role),
         hsa_id=hsa_id or None,
+        full_name=(full_name or "").strip() or None,
         password_hash=_hasher.hash(password),
         disabled=False,
         failed_logins=0,

@@ -116,8 +116,7 @@ def unit_users(session: Session, unit_id: str) -> list[User]:
 
 def display(user: User) -> str:
     """A user as people know them: the name where one is kept, else the user name."""
-    name = getattr(user, "name", None)
-    return name if isinstance(name, str) and name.strip() else user.username
+    return user.full_name or user.username
 
 
 def names_of(session: Session, usernames: Iterable[str | None]) -> dict[str, str]:
