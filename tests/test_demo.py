@@ -41,3 +41,7 @@ def test_demo_generates_imports_and_creates_users_then_reuses_its_database(
     again = runner.invoke(app, args)
     assert again.exit_code == 0, again.output
     assert "Generated" not in again.output  # the second run reuses the database
+    # FMB from the shared reference data, once: the second run finds the same build
+    if "FMB not loaded" not in first.output:
+        assert "439 typical cases, 116 diagnosis entries (stored)" in first.output
+        assert "439 typical cases, 116 diagnosis entries (unchanged)" in again.output

@@ -66,6 +66,7 @@ def demo(
     if fresh:
         _generate_and_import(engine, folder, insured=insured, seed=seed, today=today)
     _load_population(engine, insured=insured, seed=seed, today=today)
+    _fmb(engine)
     unit_id, unit_name, rows = _busiest_unit(engine, today)
     if fresh:
         _exchange(engine, folder / "certificates.jsonl", rows, today)
@@ -126,6 +127,26 @@ def _generate_and_import(
     console.print(
         f"Imported: {result.stored:,} stored, {result.unchanged:,} unchanged, "
         f"{result.rejected:,} rejected."
+    )
+
+
+def _fmb(engine: Engine) -> None:
+    """Socialstyrelsen's FMB from the reference data, where it is (importing
+    the same build again changes nothing), so the work list shows its column."""
+    from rehabkoll.config import get_settings
+    from rehabkoll.db.session import session_scope
+    from rehabkoll.fmb import reading, service
+
+    settings = get_settings()
+    source = settings.fmb_source or str(settings.reference_data() / "fmb")
+    if not settings.fmb_source and not Path(source, "typfall.json").is_file():
+        console.print(f"FMB not loaded: no {source}/typfall.json (set REHABKOLL_DATA_DIR).")
+        return
+    with session_scope(engine) as session:
+        result = service.import_data(session, reading.read([source]))
+    console.print(
+        f"FMB {result.built_at:%Y-%m-%d}: {result.typical_cases} typical cases, "
+        f"{result.diagnoses} diagnosis entries ({result.outcome})."
     )
 
 
