@@ -153,6 +153,14 @@ def _fmb(engine: Engine) -> None:
 def _exchange(engine: Engine, source: Path, rows: list[CaseRow], today: date) -> None:
     """Försäkringskassan's messages and statements, through the SOAP endpoints' function."""
     from rehabkoll import demo_exchange
+    from rehabkoll.exchange.safexml import schemas_dir
+
+    if not schemas_dir().is_dir():
+        console.print(
+            f"RIVTA messages not posted: no schemas in {schemas_dir()} "
+            "(set REHABKOLL_DATA_DIR or REHABKOLL_RIVTA_SCHEMAS)."
+        )
+        return
 
     certs = demo_exchange.latest_certificates(source, (r.lead_certificate_id for r in rows))
     posted = demo_exchange.post(engine, demo_exchange.messages(rows, certs, today))

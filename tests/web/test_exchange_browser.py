@@ -21,13 +21,17 @@ from sqlalchemy import select
 from rehabkoll.certificates.models import Patient
 from rehabkoll.db.session import make_engine, session_scope, upgrade
 from rehabkoll.exchange import writing
+from rehabkoll.exchange.safexml import schemas_dir
 from tests.factories import pnr
 from tests.web import test_matters as matters_data
 from tests.web import test_statements as statements_data
 from tests.web.conftest import DOCTOR_2, TODAY, seed
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, case_rows, free_port, log_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not schemas_dir().is_dir(), reason="the shared RIVTA schemas are not here"),
+]
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 

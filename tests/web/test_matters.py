@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -17,9 +18,14 @@ from rehabkoll.certificates.schema import Certificate, parse_document
 from rehabkoll.db.session import session_scope
 from rehabkoll.exchange import matters, service, writing
 from rehabkoll.exchange.models import CareMessage
+from rehabkoll.exchange.safexml import schemas_dir
 from rehabkoll.web import queries, worklist
 from tests.factories import certificate, pnr
 from tests.web.conftest import UNIT, day, form_token, token_for
+
+pytestmark = pytest.mark.skipif(
+    not schemas_dir().is_dir(), reason="the shared RIVTA schemas are not here"
+)
 
 TODAY = date.today()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -15,8 +16,13 @@ from rehabkoll.certificates.models import Certificate as StoredCertificate
 from rehabkoll.certificates.schema import Certificate, parse_document
 from rehabkoll.db.session import session_scope
 from rehabkoll.exchange import service, writing
+from rehabkoll.exchange.safexml import schemas_dir
 from tests.factories import DOCTOR, OTHER_UNIT, certificate, pnr
 from tests.web.conftest import DOCTOR_2, UNIT, Data, day, form_token
+
+pytestmark = pytest.mark.skipif(
+    not schemas_dir().is_dir(), reason="the shared RIVTA schemas are not here"
+)
 
 Login = Callable[[str], TestClient]
 
