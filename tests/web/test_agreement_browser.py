@@ -5,18 +5,15 @@ downloads the allocation."""
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from rehabkoll.db.session import make_engine, upgrade
-from tests.web.conftest import PASSWORD, seed
+from tests.web.conftest import PASSWORD
 from tests.web.test_agreement import _setup
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, serve_site
 
 pytestmark = pytest.mark.browser
 
@@ -25,37 +22,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-    from argon2 import PasswordHasher
-
-    from rehabkoll.accounts import service as accounts
-    from rehabkoll.web.app import create_app
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('agreement') / 'web.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        )
-        seed(engine)
-        _setup(engine)
-        engine.dispose()
-        app = create_app(url)
-        app.state.login_delay_scale = 0.0
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started
-        yield f"http://127.0.0.1:{port}"
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_site(tmp_path_factory, "agreement", _setup) as served:
+        yield served.base
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,13 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from rehabkoll.certificates.models import Patient
 from rehabkoll.db.session import make_engine, session_scope, upgrade
@@ -57,15 +58,22 @@ class Site:
         self.refs = refs
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+@contextmanager
+def serve_site(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    prepare: Callable[[Engine], object] | None = None,
+) -> Iterator[Site]:
+    """The web tests' data (and what ``prepare`` adds to it) in a new SQLite
+    file, served by uvicorn on a free loopback port for as long as the block
+    runs; passwords hashed cheaply, no login slowdown."""
     import uvicorn
     from argon2 import PasswordHasher
 
     from rehabkoll.accounts import service as accounts
     from rehabkoll.web.app import create_app
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'web.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'web.db'}"
     engine = make_engine(url)
     upgrade(engine)
     with pytest.MonkeyPatch.context() as patch:
@@ -73,6 +81,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         )
         data = seed(engine)
+        if prepare is not None:
+            prepare(engine)
         with session_scope(engine) as session:
             refs = {str(i): str(r) for i, r in session.execute(select(Patient.id, Patient.ref))}
         engine.dispose()
@@ -91,6 +101,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(f"http://127.0.0.1:{port}", data, refs)
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with serve_site(tmp_path_factory, "browser") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -11,22 +11,18 @@ other unit). RIVTA messages carry no names: these patients have none."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine
 
-from rehabkoll.certificates.models import Patient
-from rehabkoll.db.session import make_engine, session_scope, upgrade
 from rehabkoll.exchange import writing
 from rehabkoll.exchange.safexml import schemas_dir
 from tests.factories import pnr
 from tests.web import test_matters as matters_data
 from tests.web import test_statements as statements_data
-from tests.web.conftest import DOCTOR_2, TODAY, seed
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, case_rows, free_port, log_in
+from tests.web.conftest import DOCTOR_2, TODAY
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, case_rows, log_in, serve_site
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,20 +34,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 
 @pytest.fixture(scope="module")
 def exchange_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import uvicorn
-    from argon2 import PasswordHasher
-
-    from rehabkoll.accounts import service as accounts
-    from rehabkoll.web.app import create_app
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('exchange-browser') / 'web.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        )
-        data = seed(engine)
+    def prepare(engine: Engine) -> None:
         assert matters_data.send(
             engine, writing.register_certificate(matters_data.cert("m-1"))
         ) == ["stored"]
@@ -61,24 +44,9 @@ def exchange_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             matters_data.fk("fk-2", "OVRIGT"),
         ) == ["stored", "stored"]
         statements_data.seed(engine)
-        with session_scope(engine) as session:
-            refs = {str(i): str(r) for i, r in session.execute(select(Patient.id, Patient.ref))}
-        engine.dispose()
-        app = create_app(url)
-        app.state.login_delay_scale = 0.0
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "the live server did not start"
-        yield Site(f"http://127.0.0.1:{port}", data, refs)
-        server.should_exit = True
-        thread.join(timeout=10)
+
+    with serve_site(tmp_path_factory, "exchange-browser", prepare) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -5,19 +5,15 @@ advice. The seed of tests/web/conftest.py with FMB 2018-06-05 imported: Bertil
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine
 
-from rehabkoll.certificates.models import Patient
-from rehabkoll.db.session import make_engine, session_scope, upgrade
+from rehabkoll.db.session import session_scope
 from rehabkoll.fmb import reading, service
 from tests.fmb_data import fmb_dir
-from tests.web.conftest import seed
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, case_rows, free_port, log_in
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, case_rows, log_in, serve_site
 
 pytestmark = pytest.mark.browser
 
@@ -26,39 +22,12 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 
 @pytest.fixture(scope="module")
 def fmb_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import uvicorn
-    from argon2 import PasswordHasher
-
-    from rehabkoll.accounts import service as accounts
-    from rehabkoll.web.app import create_app
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('fmb-browser') / 'web.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        )
-        data = seed(engine)
+    def prepare(engine: Engine) -> None:
         with session_scope(engine) as session:
             service.import_data(session, reading.read([str(fmb_dir())]))
-            refs = {str(i): str(r) for i, r in session.execute(select(Patient.id, Patient.ref))}
-        engine.dispose()
-        app = create_app(url)
-        app.state.login_delay_scale = 0.0
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "the live server did not start"
-        yield Site(f"http://127.0.0.1:{port}", data, refs)
-        server.should_exit = True
-        thread.join(timeout=10)
+
+    with serve_site(tmp_path_factory, "fmb-browser", prepare) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
