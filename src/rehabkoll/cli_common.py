@@ -39,6 +39,9 @@ AsOfOption = Annotated[
 console = Console()
 err_console = Console(stderr=True)
 
+SHOWN_ERRORS = 50
+"""How many rejected lines, or notices, a command prints before it summarises the rest."""
+
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print an error the user can act on and stop."""

@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         "when it grows past this size, even while readers keep it busy",
     )
 
+    def fmb_location(self) -> str:
+        """Where FMB is read from by default: ``fmb_source``, else the ``fmb``
+        folder of the reference data."""
+        return self.fmb_source or str(self.reference_data() / "fmb")
+
     def reference_data(self) -> Path:
         """``data_dir`` as a folder that exists where one does: a relative path
         is looked for from the working directory, then from the project's root

@@ -138,7 +138,7 @@ def _fmb(engine: Engine) -> None:
     from rehabkoll.fmb import reading, service
 
     settings = get_settings()
-    source = settings.fmb_source or str(settings.reference_data() / "fmb")
+    source = settings.fmb_location()
     if not settings.fmb_source and not Path(source, "typfall.json").is_file():
         console.print(f"FMB not loaded: no {source}/typfall.json (set REHABKOLL_DATA_DIR).")
         return

@@ -10,10 +10,8 @@ from typing import Annotated, BinaryIO
 import typer
 from rich.text import Text
 
-from rehabkoll.cli_common import DbOption, console, err_console, fail, interactive
+from rehabkoll.cli_common import SHOWN_ERRORS, DbOption, console, err_console, fail, interactive
 from rehabkoll.fmb.cli import print_batch_notices
-
-SHOWN_ERRORS = 50
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from rehabkoll.cli_common import AsOfOption, DbOption, console, fail, parse_day
+from rehabkoll.cli_common import SHOWN_ERRORS, AsOfOption, DbOption, console, fail, parse_day
 
 fmb_app = typer.Typer(
     name="fmb",
@@ -50,8 +50,7 @@ def import_fmb(
     from rehabkoll.db.session import open_database, session_scope
     from rehabkoll.fmb import reading, service
 
-    settings = get_settings()
-    given = locations or [settings.fmb_source or str(settings.data_dir / "fmb")]
+    given = locations or [get_settings().fmb_location()]
     try:
         data = reading.read(given)
     except reading.FmbFormatError as err:
@@ -169,7 +168,7 @@ def describe(found: Any, code: str) -> dict[str, Any]:
     }
 
 
-def print_batch_notices(db: str | None, batch_id: int, *, shown: int = 50) -> int:
+def print_batch_notices(db: str | None, batch_id: int) -> int:
     """Print an import batch's FMB notices (certificate ids, never a
     personnummer) and return their number."""
     from rich.text import Text
@@ -179,11 +178,11 @@ def print_batch_notices(db: str | None, batch_id: int, *, shown: int = 50) -> in
 
     with session_scope(open_database(db)) as session:
         found = intake.batch_notices(session, batch_id)
-    for notice in found[:shown]:
+    for notice in found[:SHOWN_ERRORS]:
         console.print(
             Text.assemble(("FMB ", "yellow"), f"{notice.certificate_id}: {notice.text}"),
             highlight=False,
         )
-    if len(found) > shown:
-        console.print(f"… and {len(found) - shown} more over FMB's recommendation")
+    if len(found) > SHOWN_ERRORS:
+        console.print(f"… and {len(found) - SHOWN_ERRORS} more over FMB's recommendation")
     return len(found)

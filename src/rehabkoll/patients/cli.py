@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 
-from rehabkoll.cli_common import DbOption, console, err_console, fail
-
-SHOWN_ERRORS = 50
+from rehabkoll.cli_common import SHOWN_ERRORS, DbOption, console, err_console, fail
 
 patients = typer.Typer(
     name="patients", help="Facts from the patient register.", no_args_is_help=True
