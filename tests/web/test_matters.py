@@ -20,8 +20,8 @@ from rehabkoll.exchange import matters, service, writing
 from rehabkoll.exchange.models import CareMessage
 from rehabkoll.exchange.safexml import schemas_dir
 from rehabkoll.web import queries, worklist
-from tests.factories import certificate, pnr
-from tests.web.conftest import UNIT, day, form_token, token_for
+from tests.factories import OTHER_PROVIDER, PROVIDER, certificate, pnr
+from tests.web.conftest import FOREIGN_UNIT, UNIT, day, form_token, token_for
 
 pytestmark = pytest.mark.skipif(
     not schemas_dir().is_dir(), reason="the shared RIVTA schemas are not here"
@@ -30,11 +30,13 @@ pytestmark = pytest.mark.skipif(
 TODAY = date.today()
 
 
-def cert(cert_id: str, signed: int = -10) -> Certificate:
+def cert(cert_id: str, signed: int = -10, unit: str = UNIT) -> Certificate:
     doc = parse_document(
         certificate(
             cert_id,
             patient=pnr(70),
+            unit=unit,
+            provider=OTHER_PROVIDER if unit == FOREIGN_UNIT else PROVIDER,
             periods=[(day(signed), day(20), 100)],
             signed_at=f"{day(signed)}T09:00:00",
         )
@@ -51,11 +53,13 @@ def send(engine: Engine, *messages: bytes) -> list[str]:
     return [r.outcome for r in result.results]
 
 
-def fk(message_id: str, subject: str, deadline_days: int | None = None) -> bytes:
+def fk(
+    message_id: str, subject: str, deadline_days: int | None = None, about: str = "m-1"
+) -> bytes:
     deadline = TODAY + timedelta(days=deadline_days) if deadline_days is not None else None
     return writing.send_message_to_care(
         message_id=message_id,
-        cert=cert("m-1"),
+        cert=cert(about, unit=FOREIGN_UNIT if about == "m-foreign" else UNIT),
         subject=subject,
         sent_at=datetime.fromisoformat(f"{day(-5)}T08:00:00"),
         deadline=deadline,
@@ -114,17 +118,17 @@ def test_the_work_list_counts_filters_and_flags_an_overdue_completion(
     assert not any(a.startswith("Komplettering") for a in row.attention)
     # A coordinator marks the question handled.
     with session_scope(engine) as session:
+        # Not at another unit, and not under another patient.
+        for unit, patient in ((["SE0000000000-X"], pnr(70)), ([UNIT], pnr(71))):
+            refused = matters.mark_handled(
+                session, message_id="fk-2", patient_id=patient, unit_ids=unit, username="x"
+            )
+            assert refused is None
         handled = matters.mark_handled(
-            session, message_id="fk-2", unit_ids=[UNIT], username="koord"
+            session, message_id="fk-2", patient_id=pnr(70), unit_ids=[UNIT], username="koord"
         )
         assert handled is not None
         assert handled.handled_by == "koord"
-        assert (
-            matters.mark_handled(
-                session, message_id="fk-2", unit_ids=["SE0000000000-X"], username="x"
-            )
-            is None
-        )
     assert row_of(engine).matters == matters.NO_MATTERS
 
 
@@ -148,6 +152,12 @@ def test_the_patient_page_lists_messages_and_a_coordinator_marks_one_handled(
 ) -> None:
     send(engine, writing.register_certificate(cert("m-1")))
     send(engine, fk("fk-1", "KOMPLT", deadline_days=-2), fk("fk-2", "OVRIGT"))
+    # The same patient has a certificate and a question at a unit the
+    # coordinator does not work at.
+    assert send(engine, writing.register_certificate(cert("m-foreign", unit=FOREIGN_UNIT))) == [
+        "stored"
+    ]
+    assert send(engine, fk("fk-foreign", "OVRIGT", about="m-foreign")) == ["stored"]
     with session_scope(engine) as session:
         ref = session.get_one(Patient, pnr(70)).ref
         other_ref = session.scalars(select(Patient.ref).where(Patient.id != pnr(70))).first()
@@ -161,11 +171,16 @@ def test_the_patient_page_lists_messages_and_a_coordinator_marks_one_handled(
     # Another patient's page with this message: not found, nothing marked.
     wrong = client.post(f"/patients/{other_ref}/matters/fk-2/handled", data={"csrf_token": token})
     assert wrong.status_code in (403, 404)
+    # The right patient but another unit's message: not found, nothing marked.
+    foreign = client.post(f"/patients/{ref}/matters/fk-foreign/handled", data={"csrf_token": token})
+    assert foreign.status_code == 404
     done = client.post(f"/patients/{ref}/matters/fk-2/handled", data={"csrf_token": token})
     assert done.status_code == 303
     with session_scope(engine) as session:
         handled = session.get_one(CareMessage, "fk-2")
         assert handled.handled_by == "koord"
+        assert session.get_one(CareMessage, "fk-foreign").handled_at is None
+        assert session.get_one(CareMessage, "fk-1").handled_at is None
         logged = session.scalars(
             select(AccessLog.action).where(AccessLog.action == "matter_handled")
         ).all()

@@ -110,14 +110,15 @@ def mark_handled(
     session: Session,
     *,
     message_id: str,
+    patient_id: str,
     unit_ids: Collection[str],
     username: str,
     at: datetime | None = None,
 ) -> CareMessage | None:
-    """Mark a message of one of these units handled; None if there is no such
-    message at them. Marking it again changes nothing."""
+    """Mark a message about this patient at one of these units handled; None
+    if there is no such message. Marking it again changes nothing."""
     message = session.get(CareMessage, message_id)
-    if message is None or message.unit_id not in unit_ids:
+    if message is None or message.patient_id != patient_id or message.unit_id not in unit_ids:
         return None
     if message.handled_at is None:
         message.handled_at = at or datetime.now().replace(microsecond=0)

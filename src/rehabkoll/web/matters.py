@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 from rehabkoll.audit.models import Action
 from rehabkoll.audit.service import log_access
 from rehabkoll.exchange import matters
-from rehabkoll.exchange.models import CareMessage
 from rehabkoll.web.cases import list_settings
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, check_csrf
 from rehabkoll.web.errors import NotFoundError
@@ -25,16 +24,15 @@ def mark_handled(
 ) -> Response:
     patient, _ = open_patient(session, viewer, ref, as_of, list_settings(viewer).gap)
     unit_id = viewer.require_unit()
-    message = session.get(CareMessage, message_id)
-    if message is None or message.patient_id != patient.id:
-        raise NotFoundError("no such message for this patient")
-    if (
-        matters.mark_handled(
-            session, message_id=message_id, unit_ids=[unit_id], username=viewer.username
-        )
-        is None
-    ):
-        raise NotFoundError("no such message at this unit")
+    handled = matters.mark_handled(
+        session,
+        message_id=message_id,
+        patient_id=patient.id,
+        unit_ids=[unit_id],
+        username=viewer.username,
+    )
+    if handled is None:
+        raise NotFoundError("no such message for this patient at this unit")
     log_access(
         session,
         user=viewer.user,
