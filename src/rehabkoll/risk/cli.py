@@ -6,7 +6,7 @@ import json
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -24,6 +24,7 @@ risk_app = typer.Typer(
 class ReportFormat(StrEnum):
     json = "json"
     html = "html"
+    pdf = "pdf"
 
 
 class ScoreFormat(StrEnum):
@@ -95,7 +96,7 @@ def evaluate(
     version: Annotated[
         int | None, typer.Option("--version", help="Model version. Default: the one in force.")
     ] = None,
-    output: Annotated[ReportFormat, typer.Option("--format", help="json or html.")] = (
+    output: Annotated[ReportFormat, typer.Option("--format", help="json, html or pdf.")] = (
         ReportFormat.json
     ),
     out: Annotated[
@@ -142,16 +143,19 @@ def evaluate(
             "censored": len(examples) - len(known),
         },
     )
-    text = (
-        json.dumps(result, indent=2, ensure_ascii=False)
-        if output is ReportFormat.json
-        else evaluation.to_html(result)
-    )
-    if out is None:
-        typer.echo(text)
+    if output is ReportFormat.pdf:
+        _write_pdf(result, out)
     else:
-        out.write_text(text, encoding="utf-8")
-        console.print(f"Written to {out}", highlight=False)
+        text = (
+            json.dumps(result, indent=2, ensure_ascii=False)
+            if output is ReportFormat.json
+            else evaluation.to_html(result)
+        )
+        if out is None:
+            typer.echo(text)
+        else:
+            out.write_text(text, encoding="utf-8")
+            console.print(f"Written to {out}", highlight=False)
     if not result["temporal"]:
         console.print(
             f"Note: --from {first} is not after the training's as-of day {loaded.as_of}: "
@@ -159,6 +163,25 @@ def evaluate(
             style="yellow",
             highlight=False,
         )
+
+
+def _write_pdf(result: dict[str, Any], out: Path | None) -> None:
+    """The PDF report to --out (written whole, then moved into place) or to
+    standard output's bytes."""
+    import os
+    import sys
+
+    from rehabkoll.risk import report_pdf
+
+    body = report_pdf.to_pdf(result)
+    if out is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+        return
+    partial = out.with_name(out.name + ".partial")
+    partial.write_bytes(body)
+    os.replace(partial, out)
+    console.print(f"Written to {out}", highlight=False)
 
 
 @risk_app.command("score")

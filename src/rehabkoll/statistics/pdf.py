@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 SECTIONS = ("cases-per-month", "long-cases", "diagnosis-groups", "lengths", "age-groups", "degrees")
 
 
-def _text(value: str) -> str:
+def latin1(value: str) -> str:
     """The core PDF fonts know Latin-1 (å, ä, ö) but not the dashes of the labels."""
     return value.replace("–", "-").replace("—", "-").encode("latin-1", "replace").decode("latin-1")
 
@@ -39,15 +39,15 @@ def unit_month(session: Session, *, unit_id: str, unit_name: str, month: date) -
         session=session,
     )
     pdf = FPDF(format="A4")
-    pdf.set_title(_text(f"Sjukskrivningar {unit_name} {month:%Y-%m}"))
+    pdf.set_title(latin1(f"Sjukskrivningar {unit_name} {month:%Y-%m}"))
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, _text(f"Sjukskrivningar vid {unit_name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, latin1(f"Sjukskrivningar vid {unit_name}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     pdf.cell(
         0,
         6,
-        _text(f"Månadsrapport {month:%Y-%m}. Enhetens egna intyg, exakta tal, kvinnor och män."),
+        latin1(f"Månadsrapport {month:%Y-%m}. Enhetens egna intyg, exakta tal, kvinnor och män."),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -65,7 +65,7 @@ def unit_month(session: Session, *, unit_id: str, unit_name: str, month: date) -
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(0, 5, "Källor och hur talen räknas", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 8)
-    pdf.multi_cell(0, 4, _text(SOURCES.format(unit=unit_name, day=date.today().isoformat())))
+    pdf.multi_cell(0, 4, latin1(SOURCES.format(unit=unit_name, day=date.today().isoformat())))
     return bytes(pdf.output())
 
 
@@ -87,18 +87,18 @@ def _chart(pdf: FPDF, chart: alt.TopLevelMixin, title: str) -> None:
     if pdf.get_y() > 190:
         pdf.add_page()
     pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(0, 6, _text(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.image(io.BytesIO(png), w=180)
     pdf.ln(2)
 
 
 def _section(pdf: FPDF, report: Report) -> None:
     pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 8, _text(report.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, latin1(report.title), new_x="LMARGIN", new_y="NEXT")
     widths = (90, 25, 25, 25, 25)
     pdf.set_font("Helvetica", "B", 9)
     for width, head in zip(widths, ("", "Kvinnor", "Män", "Totalt", "K/M"), strict=True):
-        pdf.cell(width, 6, _text(head), border="B", align="R" if head else "L")
+        pdf.cell(width, 6, latin1(head), border="B", align="R" if head else "L")
     pdf.ln()
     pdf.set_font("Helvetica", "", 9)
     for row in report.rows:
@@ -108,7 +108,7 @@ def _section(pdf: FPDF, report: Report) -> None:
         bold = row.group == "total"
         pdf.set_font("Helvetica", "B" if bold else "", 9)
         for width, value in zip(widths, cells, strict=True):
-            pdf.cell(width, 5, _text(value), align="L" if width == 90 else "R")
+            pdf.cell(width, 5, latin1(value), align="L" if width == 90 else "R")
         pdf.ln()
     pdf.ln(3)
 
