@@ -5,6 +5,7 @@ decisions and evidence in the database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,26 @@ def test_the_shipped_population_file_reads_with_its_sources() -> None:
     assert by_code["05"].population == 445_661
     assert by_code["04"].key_date.isoformat() == "2015-12-31"
     assert "SCB" in by_code["04"].source
+
+
+def test_the_shipped_population_file_has_17_sourced_counties_and_the_country() -> None:
+    # 17 counties with a named source each (docs/agreement.md); Uppsala (03),
+    # Gävleborg (21), Västernorrland (22) and Västerbotten (24) could not be
+    # found, so they are absent rather than invented. Värmland is derived:
+    # 279 334 at the end of 2016 minus the 3 430 it grew in 2016 = 275 904.
+    figures, country = population.read_with_country(DATA / "scb-folkmangd-lan-2015.csv")
+    by_code = {f.region: f.population for f in figures}
+    assert country == {2015: 9_851_017}
+    assert len(by_code) == 17
+    assert not {"03", "21", "22", "24"} & by_code.keys()
+    assert by_code["17"] == 279_334 - 3_430
+    assert (by_code["18"], by_code["19"], by_code["20"], by_code["23"]) == (
+        291_012,
+        264_276,
+        281_028,
+        127_376,
+    )
+    assert 9_851_017 - sum(by_code.values()) == 1_143_724
 
 
 def test_population_csv_in_scb_form_with_semicolons_and_spaces(tmp_path: Path) -> None:
@@ -325,3 +346,27 @@ def test_evidence_is_versioned_size_limited_and_logged(
         assert session.scalar(select(func.count()).select_from(Evidence)) == 2
         logged = session.scalars(select(AccessLog.detail)).all()
     assert sum("underlag 2016 villkor 1 region 04" in d for d in logged) == 2
+
+
+def test_the_demo_uses_the_sourced_figures_and_fills_only_the_four_unknown(
+    sqlite_url: str,
+) -> None:
+    # The demo keeps the 17 sourced counties as shipped and splits the rest of
+    # Riket (1 143 724) among 03, 21, 22 and 24, labelled as invented, so the
+    # 21 add up to 9 851 017 and Sörmland's 2016 kronor are the real ones.
+    from rehabkoll.agreement.demo_data import _fill_population
+    from rehabkoll.db.session import make_engine
+
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        _fill_population(session, date(2015, 12, 31))
+        rows = population.on(session, date(2015, 12, 31))
+    engine.dispose()
+    assert set(rows) == set(REGIONS)
+    assert sum(r.population for r in rows.values()) == 9_851_017
+    assert rows["04"].population == 283_712
+    assert "SCB" in rows["04"].source
+    assert rows["20"].population == 281_028
+    invented = {code for code, r in rows.items() if r.source.startswith("Demo:")}
+    assert invented == {"03", "21", "22", "24"}
+    assert sum(rows[c].population for c in invented) == 1_143_724

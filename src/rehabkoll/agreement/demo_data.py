@@ -4,9 +4,10 @@ indicators, a few submissions and decisions, and a published allocation; the
 demo users ``samordnare`` (the synthetic region's coordinator) and
 ``nationell`` (the national coordinator).
 
-The shipped population file has 12 of the 21 counties for 2015-12-31; the demo
-fills the other nine from the synthetic regions' facts (SCB, end of 2023,
-rounded to thousands) and says so in each figure's source. Because the
+The shipped population file has 17 of the 21 counties for 2015-12-31, each with
+its source; the demo fills the other four (03, 21, 22, 24) with the rest of the
+country's total split by the synthetic regions' facts, and says so in each
+figure's source, so the 17 sourced counties get their real 2016 kronor. Because the
 synthetic certificates run up to today, the demo also has a made-up agreement
 for the current year (named "Demo") so that the indicators and a threshold
 have data to show; every figure of it is invented and labelled as such. The
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from rehabkoll.accounts.models import User
 from rehabkoll.agreement import evidence, indicator_queries, population, service
+from rehabkoll.agreement.allocation import share
 from rehabkoll.agreement.document import AgreementDocument
 from rehabkoll.agreement.regions import REGIONS
 from rehabkoll.certificates.models import Certificate
@@ -45,21 +47,31 @@ def synthetic_region(session: Session) -> tuple[str, str] | None:
 
 
 def _fill_population(session: Session, key_date: date) -> None:
-    figures = population.read_csv(population.SHIPPED / "scb-folkmangd-lan-2015.csv")
-    shipped = {f.region for f in figures if f.key_date == key_date}
+    """The shipped figures, and for the counties without a sourced figure the
+    rest of the country's total (Riket minus the shipped counties) split in
+    proportion to the synthetic regions' facts: invented, and labelled so, but
+    adding up to the real total so that the shipped counties' kronor are real."""
+    read, country = population.read_with_country(population.SHIPPED / "scb-folkmangd-lan-2015.csv")
+    figures = [f for f in read if f.key_date == key_date]
+    shipped = {f.region for f in figures}
+    missing = [code for code in REGIONS if code not in shipped]
     facts = {f"{r.county_code:02d}": r.population for r in synth_regions.REGIONS}
-    filled = [
-        population.Figure(
-            code,
-            key_date,
-            facts[code],
-            "Demo: saknas i den medföljande filen; SCB slutet av 2023, avrundat "
-            "(rehabkoll.synth.regions), inte folkmängden på nyckeldagen",
+    total = country.get(key_date.year)
+    if missing and total is not None:
+        rest = total - sum(f.population for f in figures)
+        invented = share(rest, {code: facts[code] for code in missing})
+        label = (
+            "Demo: saknas i den medföljande filen; påhittad andel av återstoden "
+            "(Riket minus de länen som har källa), fördelad efter rehabkoll.synth.regions"
         )
-        for code in REGIONS
-        if code not in shipped
-    ]
-    population.store(session, [f for f in figures if f.key_date == key_date] + filled)
+    else:
+        invented = {code: facts[code] for code in missing}
+        label = (
+            "Demo: saknas i den medföljande filen; SCB slutet av 2023, avrundat "
+            "(rehabkoll.synth.regions), inte folkmängden på nyckeldagen"
+        )
+    filled = [population.Figure(code, key_date, invented[code], label) for code in missing]
+    population.store(session, figures + filled)
 
 
 def demo_document(year: int) -> AgreementDocument:

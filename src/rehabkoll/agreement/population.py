@@ -40,6 +40,13 @@ _YEAR = re.compile(r"^\d{4}$")
 
 
 def read_csv(path: Path, *, source: str | None = None) -> list[Figure]:
+    return read_with_country(path, source=source)[0]
+
+
+def read_with_country(
+    path: Path, *, source: str | None = None
+) -> tuple[list[Figure], dict[int, int]]:
+    """The regions' figures and the country's (``00 Riket``) per year."""
     text = path.read_text(encoding="utf-8-sig")
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
@@ -74,7 +81,7 @@ def read_csv(path: Path, *, source: str | None = None) -> list[Figure]:
                 )
             figures.append(Figure(code, date(year, 12, 31), value, chosen))
     _check_sums(figures, national)
-    return figures
+    return figures, national
 
 
 def _number(row: list[str], column: int, line: int, name: str) -> int:
