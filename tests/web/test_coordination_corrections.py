@@ -13,7 +13,9 @@ from sqlalchemy import Engine, select
 from rehabkoll.accounts import service as accounts
 from rehabkoll.audit.details import detail_text
 from rehabkoll.audit.models import AccessLog
+from rehabkoll.coordination import corrections
 from rehabkoll.coordination import service as coordination
+from rehabkoll.coordination.errors import InvalidEntryError
 from rehabkoll.coordination.models import Contact, EntryVersion, Task
 from rehabkoll.db.session import session_scope
 from tests.factories import OTHER_UNIT, UNIT
@@ -198,3 +200,59 @@ def test_the_access_log_names_the_change_in_swedish() -> None:
     assert detail_text("corrected contact 12") == "Rättelse av kontakt 12"
     assert detail_text("retracted task 3") == "Återkallelse av uppgift 3"
     assert detail_text("retracted status 3") == "retracted status 3"  # no such kind: as written
+
+
+def test_a_withdrawn_task_cannot_be_ticked_done_by_a_direct_post(
+    as_user: Login, data: Data, engine: Engine
+) -> None:
+    # The page hides "Markera klar" on a withdrawn task; an old page or a
+    # direct POST must not tick it either: refused in Swedish beside the task.
+    task = make_entries(engine, data).tasks[data.anna, UNIT]
+    client = as_user("koord")
+    assert post(client, engine, data.anna, f"task/{task}/retract", reason="Fel patient") == 303
+    url = f"/patients/{ref_of(engine, data.anna)}/coordination/task/{task}/done"
+    answer = client.post(url, data={"csrf_token": form_token(client)})
+    assert answer.status_code == 422
+    # the message after the task's own item opens, before the next section
+    item = answer.text.split(f'id="task-{task}"')[1].split('<section class="card"')[0]
+    assert "Uppgiften är återkallad som felaktig och kan inte markeras klar" in item
+    with session_scope(engine) as session:
+        stored = session.get_one(Task, task)
+        assert (stored.done, stored.done_by) == (False, None)
+    assert changes_logged(engine) == [data.anna]  # the withdrawal only
+
+
+def test_a_withdrawn_consent_cannot_be_withdrawn_by_the_patient_afterwards(
+    data: Data, engine: Engine
+) -> None:
+    with session_scope(engine) as session:
+        user = accounts.get_user(session, username="koord")
+        assert user is not None
+        consent = coordination.add_consent(
+            session,
+            patient_id=data.anna,
+            unit_id=UNIT,
+            parties=["employer"],
+            valid_from=TODAY,
+            valid_to=None,
+            user=user,
+        )
+        corrections.retract(
+            session,
+            kind="consent",
+            entry_id=consent.id,
+            patient_id=data.anna,
+            unit_id=UNIT,
+            reason="Fel patient",
+            user=user,
+            role="coordinator",
+        )
+        with pytest.raises(InvalidEntryError, match="återkallat som felaktigt"):
+            coordination.withdraw_consent(
+                session,
+                patient_id=data.anna,
+                consent_id=consent.id,
+                unit_id=UNIT,
+                on=TODAY,
+                user=user,
+            )

@@ -90,6 +90,15 @@ __all__ = [
     "withdraw_consent",
 ]
 
+RETRACTED_TASK = (
+    "Uppgiften är återkallad som felaktig och kan inte markeras klar. "
+    "Lägg till en ny uppgift om något ändå ska göras."
+)
+RETRACTED_CONSENT = (
+    "Samtycket är återkallat som felaktigt registrerat och kan inte återkallas av patienten. "
+    "Registrera ett nytt samtycke om patienten har gett ett."
+)
+
 #: The outside party each kind of meeting involves, whose consent it needs.
 MEETING_PARTIES: dict[MeetingKind, Party] = {
     MeetingKind.RECONCILIATION: Party.FORSAKRINGSKASSAN,
@@ -398,6 +407,8 @@ def withdraw_consent(
         raise NotFoundError("no such consent of this patient at this unit")
     if consent.withdrawn_on is not None:
         raise InvalidEntryError("withdrawn_on", "Samtycket är redan återkallat.")
+    if consent.retracted_at is not None:
+        raise InvalidEntryError("withdrawn_on", RETRACTED_CONSENT)
     now = now or utcnow()
     consent.withdrawn_on = on
     consent.withdrawn_by = user.username
@@ -603,10 +614,13 @@ def complete_task(
     now: datetime | None = None,
 ) -> Task:
     """Tick a task of this patient at this unit done (done once; a second tick
-    changes nothing). NotFoundError unless the task is this patient's at this unit."""
+    changes nothing). NotFoundError unless the task is this patient's at this unit;
+    InvalidEntryError for a withdrawn task (it stays as it was withdrawn)."""
     task = session.get(Task, task_id)
     if task is None or _owner(session, task.record_id, patient_id, unit_id) is None:
         raise NotFoundError("no such task of this patient at this unit")
+    if task.retracted_at is not None:
+        raise InvalidEntryError("done", RETRACTED_TASK)
     if not task.done:
         now = now or utcnow()
         task.done = True

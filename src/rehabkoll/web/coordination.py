@@ -569,12 +569,25 @@ async def add_task(
 
 @router.post("/patients/{ref}/coordination/task/{task_id}/done")
 def complete_task(
-    ref: str, task_id: int, session: SessionDep, viewer: CurrentUser, as_of: AsOf, back: str = ""
+    request: Request,
+    ref: str,
+    task_id: int,
+    session: SessionDep,
+    viewer: CurrentUser,
+    as_of: AsOf,
+    back: str = "",
 ) -> Response:
     patient, unit_id = _editor(session, viewer, ref, as_of)
-    coordination.complete_task(
-        session, patient_id=patient.id, task_id=task_id, unit_id=unit_id, user=viewer.user
-    )
+    try:
+        coordination.complete_task(
+            session, patient_id=patient.id, task_id=task_id, unit_id=unit_id, user=viewer.user
+        )
+    except InvalidEntryError as error:
+        # A withdrawn task (its button is hidden, but a form may be old or the
+        # post direct): the record page again, the reason beside the task.
+        session.rollback()
+        state = FormState(form=f"done-{task_id}", message=error.reason)
+        return _page(request, session, viewer, patient, as_of=as_of, state=state, status_code=422)
     _log(session, viewer, patient.id, Action.COORDINATION_UPDATE, "done")
     session.commit()
     lists = {"tasks": "/tasks", "unit-tasks": "/tasks/unit"}
