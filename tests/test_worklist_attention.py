@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from rehabkoll.fmb.rules import Assessment
 from rehabkoll.web.worklist import URGENCY_NONE, CoordinationFacts, attention
 
 AS_OF = date(2026, 11, 20)
@@ -68,3 +69,58 @@ def test_an_ending_certificate_counts_from_day_30() -> None:
     # Day 12 with 3 days left: a short case that mostly ends as planned.
     assert reasons(12, days_left=3)[0] == ()
     assert reasons(30, days_left=3)[0] == (f"Intyget slutar om 3{NBSP}dagar",)
+
+
+def over_fmb(day: int, *, total: int | None = None, **facts: object) -> tuple[str, ...]:
+    """The reasons of a case on its day ``day`` (today, 2026-11-20) whose
+    certificates run to ``total`` days, against FMB's 60 days, no other reason
+    in the way (the certificate ends in 30 days, no milestone passed lately or near)."""
+    assessment = Assessment(60, "M54.5", "M545", total or day, (total or day) > 60)
+    return attention(
+        as_of=AS_OF,
+        days=day,
+        days_to_milestone=None,
+        milestone=None,
+        recently_ended=False,
+        facts=CoordinationFacts(**facts),  # type: ignore[arg-type]
+        days_left=30,
+        fmb=assessment,
+    )[0]
+
+
+def test_a_case_that_just_went_over_fmb_needs_action_until_someone_has_been_in_contact() -> None:
+    # Day 61 is the first day over 60: today, 2026-11-20, is day 70, so the
+    # case went over on 2026-11-11 (9 days ago): news.
+    reason = "Över FMB:s rekommenderade längd (60 dagar) sedan 2026-11-11"
+    assert over_fmb(70) == (reason,)
+    # A plan made before does not answer the news; a contact on the crossing day does.
+    assert over_fmb(70, plan=True) == (reason,)
+    assert over_fmb(70, last_contact=date(2026, 11, 10)) == (reason,)
+    assert over_fmb(70, last_contact=date(2026, 11, 11)) == ()
+    # Day 74: 14 days over (since 2026-11-07), still news; day 75 is not,
+    # and with a plan in place nothing more is asked.
+    assert over_fmb(74, plan=True) == (
+        "Över FMB:s rekommenderade längd (60 dagar) sedan 2026-11-07",
+    )
+    assert over_fmb(75, plan=True) == ()
+
+
+def test_a_case_long_over_fmb_needs_action_only_without_a_plan_or_a_contact_since() -> None:
+    # Day 150: over since day 61, 89 days before 2026-11-20, so on 2026-08-23
+    # (day 90 passed 60 days ago: no longer news of its own).
+    assert over_fmb(150) == (
+        "Över FMB:s rekommenderade längd (60 dagar) sedan 2026-08-23, "
+        "utan plan eller kontakt sedan dess",
+    )
+    assert over_fmb(150, plan=True) == ()
+    assert over_fmb(150, last_contact=date(2026, 8, 23)) == ()
+    # A contact before the crossing is no answer to it.
+    assert over_fmb(150, last_contact=date(2026, 8, 22)) != ()
+
+
+def test_a_certificate_that_will_take_the_case_over_fmb_is_news_now() -> None:
+    # Day 55 today, the certificate runs to day 80: day 61 falls 6 days ahead,
+    # on 2026-11-26.
+    assert over_fmb(55, total=80) == ("Över FMB:s rekommenderade längd (60 dagar) från 2026-11-26",)
+    # Not over at all: nothing.
+    assert over_fmb(55, total=60) == ()

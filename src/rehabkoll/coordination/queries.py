@@ -103,24 +103,28 @@ def consent_expiry(
 
 def has_closing_plan(session: Session, *, unit_id: str, patient_ids: Collection[str]) -> set[str]:
     """The patients with a plan for closing (plan för avslut) at the unit."""
-    return {
-        row.patient_id
-        for row in _run(
-            session,
-            patient_ids,
-            lambda chunk: (
-                select(R.patient_id)
-                .join(Plan, Plan.record_id == R.id)
-                .where(
-                    R.unit_id == unit_id,
-                    R.patient_id.in_(chunk),
-                    Plan.kind == PlanKind.CLOSING_PLAN,
-                    Plan.retracted_at.is_(None),
-                )
-                .distinct()
-            ),
-        )
-    }
+    kinds = plan_kinds(session, unit_id=unit_id, patient_ids=patient_ids)
+    return {patient for patient, found in kinds.items() if PlanKind.CLOSING_PLAN in found}
+
+
+def plan_kinds(
+    session: Session, *, unit_id: str, patient_ids: Collection[str]
+) -> dict[str, set[str]]:
+    """Patient → the kinds of plan (a ``PlanKind``: rehabiliteringsplan, plan
+    för avslut) the patient has at the unit; patients without one are left out."""
+    found: dict[str, set[str]] = {}
+    for row in _run(
+        session,
+        patient_ids,
+        lambda chunk: (
+            select(R.patient_id, Plan.kind)
+            .join(Plan, Plan.record_id == R.id)
+            .where(R.unit_id == unit_id, R.patient_id.in_(chunk), Plan.retracted_at.is_(None))
+            .distinct()
+        ),
+    ):
+        found.setdefault(row.patient_id, set()).add(str(row.kind))
+    return found
 
 
 def overdue_tasks(

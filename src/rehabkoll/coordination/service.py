@@ -60,6 +60,7 @@ from rehabkoll.coordination.queries import (
     last_contact,
     measures_by_month,
     overdue_tasks,
+    plan_kinds,
     statuses,
 )
 from rehabkoll.lib import formats
@@ -84,6 +85,7 @@ __all__ = [
     "measures_by_month",
     "my_tasks",
     "overdue_tasks",
+    "plan_kinds",
     "set_status",
     "statuses",
     "unit_tasks",

@@ -153,11 +153,43 @@ def fmb_sort_key(row: WorkRow) -> tuple[int, float, int]:
     return (int(fmb.over), share, fmb.days)
 
 
-def fmb_reason(fmb: Assessment | None) -> str | None:
-    """The "Behöver åtgärd" reason of a case over its recommendation."""
+FMB_RECENT_DAYS = 14
+"""A case that went over FMB's recommendation at most this many days ago is news."""
+
+
+def fmb_reason(
+    fmb: Assessment | None,
+    *,
+    as_of: date,
+    day: int,
+    last_contact: date | None = None,
+    plan: bool = False,
+) -> str | None:
+    """The "Behöver åtgärd" reason of a case over its recommendation, or None.
+
+    ``day`` is the case's day number on ``as_of``; the case goes over on day
+    ``max_days + 1`` (the crossing day), which lies ahead when the current
+    certificate takes it over. Being over is not news in itself (most long
+    cases are): a case needs action when it has no contact or meeting since
+    the crossing day and either crossed within FMB_RECENT_DAYS (or will cross
+    on the current certificate), or has no plan (rehabiliteringsplan or plan
+    för avslut). A contact since the crossing counts as having dealt with it,
+    as a contact after a milestone does.
+    """
     if fmb is None or not fmb.over:
         return None
-    return f"Över FMB:s rekommenderade längd ({fmb.max_days} dagar)"
+    over_by = day - fmb.max_days  # 1 on the crossing day, <= 0 before it
+    crossing = as_of - timedelta(days=over_by - 1)
+    if last_contact is not None and last_contact >= crossing:
+        return None
+    text = f"Över FMB:s rekommenderade längd ({fmb.max_days} dagar)"
+    if over_by <= 0:
+        return f"{text} från {crossing.isoformat()}"
+    if over_by <= FMB_RECENT_DAYS:
+        return f"{text} sedan {crossing.isoformat()}"
+    if not plan:
+        return f"{text} sedan {crossing.isoformat()}, utan plan eller kontakt sedan dess"
+    return None
 
 
 FMB_URGENCY = 550
@@ -271,6 +303,8 @@ class CoordinationFacts:
     last_contact: date | None = None
     consent_expiry: date | None = None
     closing_plan: bool = False
+    plan: bool = False
+    """A rehabilitation plan or a plan for closing is in place (not withdrawn)."""
     overdue_since: date | None = None
     """The due day of the patient's oldest overdue open task, if any."""
     overdue_completion: date | None = None
@@ -335,7 +369,7 @@ def attention(
         left = (facts.consent_expiry - as_of).days
         if 0 <= left <= ATTENTION_DAYS:
             found.append((500 + left, f"Samtycket upphör om {formats.days(left)}"))
-    over = fmb_reason(fmb)
+    over = fmb_reason(fmb, as_of=as_of, day=days, last_contact=facts.last_contact, plan=facts.plan)
     if over is not None:
         found.append((FMB_URGENCY, over))
     if days > LONG_CASE_DAYS and not facts.closing_plan:
