@@ -165,6 +165,17 @@ def test_bad_evidence_is_refused_naming_the_field(clients: Clients) -> None:
     )
     assert answer.status_code == 422
     assert "länkar" in answer.text
+    # A program declared as a PDF by the browser: refused by its content, the
+    # file named, and the text typed kept in the form.
+    mismatch = clients.sormland.post(
+        "/agreement/2016/region/04/evidence",
+        data={"csrf_token": token(clients.sormland), "condition": "1", "text": "Min plan"},
+        files={"file": ("plan.pdf", b"MZ\x90\x00\x03", "application/pdf")},
+    )
+    assert mismatch.status_code == 422
+    assert "plan.pdf" in mismatch.text
+    assert "inte PDF, text, PNG" in mismatch.text
+    assert "Min plan" in mismatch.text
     unknown = clients.sormland.post(
         "/agreement/2016/region/04/evidence",
         data={"csrf_token": token(clients.sormland), "condition": "9", "text": "x"},

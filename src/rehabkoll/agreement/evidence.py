@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import filetype
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,49 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
 }
+
+
+TYPE_NAMES = {
+    "application/pdf": "PDF",
+    "text/plain": "text",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (DOCX)",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel (XLSX)",
+}
+
+
+def content_type_of(content: bytes) -> str | None:
+    """The type the file's bytes show (magic numbers, and for DOCX/XLSX the zip's
+    entries, through the ``filetype`` library); plain text is UTF-8 without NUL
+    or other control characters than tab, newline and carriage return. ``None``
+    when the content is none of the accepted types."""
+    guessed = filetype.guess_mime(content)
+    if guessed is not None:
+        return str(guessed) if guessed in ALLOWED_TYPES else None
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+        return None
+    return "text/plain"
+
+
+def check_content(upload: Upload) -> None:
+    """Refuse a file whose bytes are not the type it was declared as, or are
+    none of the accepted types; the message names the file."""
+    name = _safe_name(upload.filename)
+    found = content_type_of(upload.content)
+    if found is None:
+        raise InvalidInputError(
+            f"fil: innehållet i {name!r} är inte PDF, text, PNG, JPEG, Word eller Excel"
+        )
+    if found != upload.content_type:
+        raise InvalidInputError(
+            f"fil: {name!r} sägs vara {TYPE_NAMES[upload.content_type]} men innehållet "
+            f"är {TYPE_NAMES[found]}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +124,7 @@ def submit(
                 f"fil: typen {upload.content_type or 'okänd'} tas inte emot "
                 "(PDF, text, PNG, JPEG, Word eller Excel)"
             )
+        check_content(upload)
     if not text and not link_list and upload is None:
         raise InvalidInputError("underlag: skriv en text, ange en länk eller bifoga en fil")
     latest = session.scalar(

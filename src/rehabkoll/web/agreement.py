@@ -21,6 +21,7 @@ from rehabkoll.agreement.indicators import BY_KEY
 from rehabkoll.agreement.regions import REGIONS
 from rehabkoll.web.agreement_charts import hbars
 from rehabkoll.web.deps import CurrentUser, SessionDep, Viewer, check_csrf, render
+from rehabkoll.web.forms import FormState
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 Text = Annotated[str, Form(max_length=20_000)]
@@ -111,6 +112,13 @@ def region_page(
     saved: str = "",
 ) -> Response:  # fmt: skip
     access.check_region(viewer.role, _own_region(session, viewer), region)
+    return _region(request, session, viewer, year, region, saved=saved)
+
+
+def _region(
+    request: Request, session: SessionDep, viewer: Viewer, year: int, region: str, *,
+    saved: str = "", state: FormState | None = None, status_code: int = 200,
+) -> Response:  # fmt: skip
     view = followup.region_view(session, year=year, region=service.check_region(region))
     charts = {
         key: hbars(
@@ -135,12 +143,17 @@ def region_page(
         view=view, region_name=REGIONS[region], charts=charts, info=BY_KEY,
         national=access.is_national(viewer.role),
         submits=viewer.role == "region_coordinator", kronor=reports.kronor,
-        number=reports.number, flash=flash.get(saved, ""),
+        number=reports.number, flash=flash.get(saved, ""), state=state or FormState(),
+        status_code=status_code,
     )  # fmt: skip
+
+
+EVIDENCE_FIELDS = {"text": "text", "länkar": "links", "fil": "file", "underlag": "text"}
 
 
 @router.post("/agreement/{year}/region/{region}/evidence")
 async def submit_evidence(
+    request: Request,
     session: SessionDep,
     viewer: CurrentUser,
     year: int,
@@ -160,10 +173,19 @@ async def submit_evidence(
         upload = evidence_service.Upload(
             file.filename, file.content_type or "application/octet-stream", content
         )
-    evidence_service.submit(
-        session, year=year, condition=condition, region=region, text=text, links=links,
-        upload=upload, user=viewer.user,
-    )  # fmt: skip
+    try:
+        evidence_service.submit(
+            session, year=year, condition=condition, region=region, text=text, links=links,
+            upload=upload, user=viewer.user,
+        )  # fmt: skip
+    except InvalidInputError as error:
+        # The page again with what was typed kept and the problem beside its
+        # field (a file cannot be kept by a browser; the message names it).
+        session.rollback()
+        field = EVIDENCE_FIELDS.get(str(error).partition(": ")[0], "text")
+        message = str(error)
+        state = FormState.of(f"evidence-{condition}", await request.form(), {field: message})
+        return _region(request, session, viewer, year, region, state=state, status_code=422)
     session.commit()
     return RedirectResponse(
         f"/agreement/{year}/region/{region}?saved=evidence#villkor-{condition}", status_code=303
