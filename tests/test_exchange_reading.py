@@ -185,6 +185,71 @@ def test_an_unknown_degree_code_is_rejected() -> None:
     assert err.value.field == "svar 32 / 32.1 (degree)"
 
 
+def test_five_periods_are_rejected_naming_svar_32() -> None:
+    # Five one-week periods, one after the other (no overlap): FK's form has at
+    # most four svar 32, so the count is the rule broken (the fifth degree,
+    # 100 again, necessarily repeats one; the count is reported first).
+    periods = [
+        ("2016-02-01", "2016-02-07", 100),
+        ("2016-02-08", "2016-02-14", 75),
+        ("2016-02-15", "2016-02-21", 50),
+        ("2016-02-22", "2016-02-28", 25),
+        ("2016-02-29", "2016-03-06", 100),
+    ]
+    with pytest.raises(RuleError) as err:
+        messages.read(writing.register_certificate(cert(periods=periods)))
+    assert err.value.field == "svar 32 (sick leave)"
+    assert "has 5 periods; at most 4" in err.value.reason
+
+
+def test_a_degree_given_twice_is_rejected_naming_svar_32() -> None:
+    # 50 % in February, then 50 % again in March after a gap: two periods, no
+    # overlap, but HALFTEN twice, which FK's form does not allow.
+    periods = [("2016-02-01", "2016-02-14", 50), ("2016-03-01", "2016-03-14", 50)]
+    with pytest.raises(RuleError) as err:
+        messages.read(writing.register_certificate(cert(periods=periods)))
+    assert err.value.field == "svar 32 / 32.1 (degree)"
+    assert "HALFTEN is given more than once" in err.value.reason
+
+
+def test_four_periods_with_four_degrees_are_accepted() -> None:
+    # The most the form allows: 100, 75, 50 and 25 %, each once.
+    periods = [
+        ("2016-02-01", "2016-02-07", 100),
+        ("2016-02-08", "2016-02-14", 75),
+        ("2016-02-15", "2016-02-21", 50),
+        ("2016-02-22", "2016-02-28", 25),
+    ]
+    read = lisjp_of(writing.register_certificate(cert(periods=periods)))
+    assert [d for _, _, d in decode_spans(read.certificate.spans)] == [100, 75, 50, 25]
+
+
+@settings(max_examples=40, deadline=None)
+@given(degrees=st.lists(st.sampled_from([25, 50, 75, 100]), min_size=1, max_size=6))
+def test_periods_are_accepted_exactly_when_at_most_four_with_distinct_degrees(
+    degrees: list[int],
+) -> None:
+    # Weekly periods without overlap, so only the two svar 32 rules decide.
+    from datetime import timedelta
+
+    first = date(2016, 2, 1)
+    periods = [
+        (
+            (first + timedelta(days=7 * n)).isoformat(),
+            (first + timedelta(days=7 * n + 6)).isoformat(),
+            degree,
+        )
+        for n, degree in enumerate(degrees)
+    ]
+    data = writing.register_certificate(cert(periods=periods))
+    if len(degrees) <= 4 and len(set(degrees)) == len(degrees):
+        assert lisjp_of(data).certificate.spans
+    else:
+        with pytest.raises(RuleError) as err:
+            messages.read(data)
+        assert err.value.field.startswith("svar 32")
+
+
 def test_mixed_code_systems_are_rejected() -> None:
     data = writing.register_certificate(cert(secondary=["M54.5"]))
     mixed = data.replace(b"1.2.752.116.1.1.1.1.3", b"1.2.752.116.1.3.1.4.1", 1)

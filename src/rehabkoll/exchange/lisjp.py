@@ -30,6 +30,8 @@ ICD10_SE = "1.2.752.116.1.1.1.1.3"
 KSH97_P = "1.2.752.116.1.3.1.4.1"
 DEGREES = {"HELT_NEDSATT": 100, "TRE_FJARDEDEL": 75, "HALFTEN": 50, "EN_FJARDEDEL": 25}
 """KV_FKMU_0003 → sjukskrivningsgrad (the reduction of work capacity) in per cent."""
+MAX_PERIODS = 4
+"""Svar 32 has 1..4 instances (lisjp.v1.sch and lisjp.v2.sch)."""
 OCCUPATIONS = {
     "NUVARANDE_ARBETE": Occupation.CURRENT_JOB,
     "ARBETSSOKANDE": Occupation.JOB_SEEKER,
@@ -142,10 +144,16 @@ def occupations(answers: list[Answer], *, required: bool) -> tuple[str, ...]:
 
 def periods(answers: list[Answer], signed: date) -> list[tuple[date, date, int]]:
     """Svar 32: periods (32.2) with their degree (32.1), not overlapping, in
-    order. The form allows four, each degree once; rehabkoll checks what its
-    own certificates allow (up to 20, a degree more than once), so that a
-    certificate means the same in both formats."""
+    order. FK's rules (lisjp.v1.sch, unchanged in v2): one to four instances,
+    each degree (KV_FKMU_0003 code) at most once."""
+    count = sum(1 for a in answers if a.id == "32")
+    if count > MAX_PERIODS:
+        # Counted first: five periods always repeat a degree, but the count is the rule broken.
+        raise RuleError(
+            "svar 32 (sick leave)", f"has {count} periods; at most {MAX_PERIODS} (one per degree)"
+        )
     found: list[tuple[date, date, int]] = []
+    codes: list[str] = []
     for answer in answers:
         if answer.id != "32":
             continue
@@ -153,6 +161,11 @@ def periods(answers: list[Answer], signed: date) -> list[tuple[date, date, int]]
         field = "svar 32 / 32.1 (degree)"
         if not isinstance(code, Code) or code.code.strip() not in DEGREES:
             raise RuleError(field, "code must be one of " + ", ".join(DEGREES) + " (KV_FKMU_0003)")
+        if code.code.strip() in codes:
+            raise RuleError(
+                field, f"{code.code.strip()} is given more than once; each degree at most once"
+            )
+        codes.append(code.code.strip())
         span = answer.parts.get("32.2")
         field = "svar 32 / 32.2 (period)"
         if not isinstance(span, tuple):
@@ -166,8 +179,6 @@ def periods(answers: list[Answer], signed: date) -> list[tuple[date, date, int]]
         found.append((start, end, DEGREES[code.code.strip()]))
     if not found:
         raise RuleError("svar 32 (sick leave)", "is missing; at least one period is required")
-    if len(found) > 20:
-        raise RuleError("svar 32 (sick leave)", "at most 20 periods")
     found.sort()
     for before, after in itertools.pairwise(found):
         if after[0] <= before[1]:

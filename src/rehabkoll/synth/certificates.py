@@ -189,6 +189,10 @@ class CertificateMaker:
                 half = length // 2
                 lower = rr.pick(_LOWER[degree])
                 periods = [(day, day + half - 1, degree), (day + half, day + length - 1, lower)]
+                if lower == degree:
+                    # _LOWER may keep 50 %: then it is one period, as FK's form
+                    # gives each degree at most once (svar 32).
+                    periods = [(day, day + length - 1, degree)]
                 degree = lower
             else:
                 periods = [(day, day + length - 1, degree)]
@@ -325,7 +329,10 @@ def _altered(cert: Cert, rr: Draw, cert_id: str, signed: int) -> Cert:
     choice = rr.between(0, 2)
     first, last, degree = periods[-1]
     if choice == 0:
-        periods[-1] = (first, last, 100 if degree != 100 else 50)
+        # Another degree, never one an earlier period of the certificate has:
+        # FK's form gives each degree at most once (svar 32).
+        taken = {d for _, _, d in periods}
+        periods[-1] = (first, last, next(d for d in (100, 50, 75, 25) if d not in taken))
     elif choice == 1:
         periods[-1] = (first, max(first, last + rr.pick((-7, -3, 3, 7, 14))), degree)
     else:
