@@ -27,6 +27,7 @@ from rehabkoll.web import (
     errors,
     matters,
     patient,
+    risk_statistics,
     rivta,
     statements,
 )
@@ -100,6 +101,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.include_router(statements.router)
     app.include_router(agreement_pages.router)  # the agreement follow-up (överenskommelsen)
     app.include_router(statistics_pages.router)  # manager and analyst pages
+    app.include_router(risk_statistics.router)  # the risk model's calibration
     app.state.statistics = True
 
     @app.middleware("http")
