@@ -268,6 +268,18 @@ def _rates(
     return out[0], out[1], out[2]
 
 
+def net_days_per_insured(session: Session, *, region: str, year: int) -> float | None:
+    """The region's net sick-leave days per insured person in the year (women
+    and men together): the indicator ``sick_leave.net_days_per_insured`` that
+    the variable part shares by. None when the region has no care providers
+    or no insured population that year."""
+    providers = providers_of(session, region=region)
+    if not providers:
+        return None
+    data = load(session, providers=providers, until=date(year, 12, 31))
+    return _rates(data, rules.year_window(year))[2]
+
+
 _CACHE: OrderedDict[tuple[object, ...], dict[str, list[Value]]] = OrderedDict()
 _CACHE_SIZE = 32
 

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -346,6 +347,8 @@ def allocation_input(session: Session, *, year: int) -> AllocationInput:
             if piece.part.variable is None:
                 raise AllocationUnavailableError(f"{piece.id}: rörlig del utan sjukskrivningstal")
             variable = json.loads(piece.part.variable)
+            if variable.get("from_database"):
+                variable = _with_database_rates(session, variable)
         parts.append(
             PartInput.model_validate(
                 {
@@ -366,6 +369,29 @@ def allocation_input(session: Session, *, year: int) -> AllocationInput:
         parts=parts,
         met=met_by_region(session, year=year),
     )
+
+
+def _with_database_rates(session: Session, variable: dict[str, Any]) -> dict[str, Any]:
+    """The variable part's parameters with every region's missing rate taken
+    from rehabkoll's own figures; a rate written in the agreement is kept (the
+    file overrides the database). A region with neither is named."""
+    from rehabkoll.agreement.indicator_queries import net_days_per_insured
+
+    filled = dict(variable)
+    for name, year in (("reference", variable["reference_year"]), ("current", variable["year"])):
+        rates = dict(variable.get(name) or {})
+        for code in REGIONS:
+            if code in rates:
+                continue
+            rate = net_days_per_insured(session, region=code, year=year)
+            if rate is None:
+                raise AllocationUnavailableError(
+                    f"{name}.{code}: rörlig del: region {code} har inget sjukskrivningstal "
+                    f"för {year}, varken i överenskommelsen eller i rehabkolls data"
+                )
+            rates[code] = rate
+        filled[name] = rates
+    return filled
 
 
 def allocate(session: Session, *, year: int) -> AllocationOutput:

@@ -30,8 +30,20 @@ class VariableParameters(BaseModel):
 
     reference_year: int = Field(ge=2000, le=2100)
     year: int = Field(ge=2000, le=2100)
-    reference: dict[str, Rate]
-    current: dict[str, Rate]
+    reference: dict[str, Rate] = Field(
+        default_factory=dict, description="Rate per region in the reference year."
+    )
+    current: dict[str, Rate] = Field(
+        default_factory=dict, description="Rate per region in the year."
+    )
+    from_database: bool = Field(
+        default=False,
+        description="Regions without a rate written here take the rate rehabkoll "
+        "computes from its own data (net sick-leave days per insured in the "
+        "region's care providers, the indicator sick_leave.net_days_per_insured); "
+        "a rate written here overrides it. Needs the database: `agreement "
+        "allocate --input` refuses it for a region without written rates.",
+    )
 
 
 def relative_decrease(reference: Fraction, current: Fraction) -> Fraction:
@@ -54,7 +66,8 @@ def variable_weights(
     for code in sorted(population):
         for name, rates in (("reference", parameters.reference), ("current", parameters.current)):
             if code not in rates:
-                raise AllocationError(f"{name}.{code}: region {code} has no rate")
+                why = " (from_database needs the database)" if parameters.from_database else ""
+                raise AllocationError(f"{name}.{code}: region {code} has no rate{why}")
         decrease = relative_decrease(
             _exact(parameters.reference[code]), _exact(parameters.current[code])
         )
