@@ -195,8 +195,10 @@ def score(
     as_user: AsOption = None,
     purpose: PurposeOption = None,
 ) -> None:
-    """The risk of each ongoing case of the unit, with the diagnosis average and the
-    three features that raise or lower it most. Every patient is logged as read."""
+    """The risk of each ongoing case of the unit: more than 90 days up to day 90,
+    more than 180 days up to day 180, more than 365 days up to day 365; with the
+    diagnosis average and the three features that raise or lower it most. Every
+    patient is logged as read."""
     from rehabkoll.audit import cli_reads
     from rehabkoll.audit.models import Action
     from rehabkoll.config import get_settings
@@ -229,7 +231,7 @@ def score(
     if output is ScoreFormat.json:
         typer.echo(json.dumps([s.as_json() for s in scored], indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"Risk of more than 90 days, {unit} on {day}")
+    table = Table(title=f"Risk of a long case (the question of each case's day), {unit} on {day}")
     columns = ("Patient", "Start", "Diagnosis", "Risk", "Category", "Diagnosis avg", "Later", "Why")
     for column in columns:
         table.add_column(column)
@@ -238,7 +240,7 @@ def score(
             s.patient_id,
             s.start.isoformat(),
             s.diagnosis,
-            "ej beräknad" if s.probability is None else f"{s.probability:.0%}",
+            "ej beräknad" if s.probability is None else f"{s.probability:.0%} {s.question}",
             s.category or "",
             f"{s.diagnosis_average:.0%} ({s.diagnosis_cases})",
             ", ".join(f"after {y} d: {p:.0%}" for y, p in s.later),

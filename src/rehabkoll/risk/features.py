@@ -91,6 +91,9 @@ class Example:
     features: dict[str, str | int]
     outcome: int | None
     days: int  # days up to the as-of date
+    ended: bool | None = None
+    """The case can no longer grow on the as-of date (its last day plus the gap
+    lies before it); None where unknown. For the outcomes after day 90."""
 
 
 def age_band(birth: date, on: date) -> str:
@@ -232,6 +235,7 @@ def examples(
                 features,
                 result_outcome,
                 case.days,
+                case.end + timedelta(days=gap) < as_of,
             )
         )
     return result

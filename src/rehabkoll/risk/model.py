@@ -66,6 +66,9 @@ class RiskModel:
     """Y: calibrated classifier of P(T > 90 | T > Y), for each Y of ``LATER``
     with enough cases."""
     meta: dict[str, Any] = field(default_factory=dict)
+    horizons: dict[tuple[int, int], Any] = field(default_factory=dict)
+    """(H, Y): calibrated classifier of P(T > H | T > Y) for H = 180, 365
+    (rehabkoll.risk.horizons), for each pair with enough cases."""
 
 
 def frame(rows: Sequence[dict[str, str | int]]) -> Any:
@@ -131,6 +134,9 @@ def train(examples: Sequence[Example], *, seed: int) -> RiskModel:
         conditional_n[str(lasted)] = int(where.sum())
         if where.sum() >= MIN_CASES and 0 < y_later.sum() < len(y_later):
             conditional[lasted] = _fit(x[where], y_later, seed)[1]
+    from rehabkoll.risk import horizons  # after day 90: > 180 and > 365 days
+
+    later_horizons, horizons_n = horizons.fit(known, x, seed)
     columns_step: ColumnTransformer = pipeline.named_steps["columns"]
     columns = {
         name: (int(s.start), int(s.stop))
@@ -155,12 +161,14 @@ def train(examples: Sequence[Example], *, seed: int) -> RiskModel:
         columns=columns,
         method=method,
         conditional=conditional,
+        horizons=later_horizons,
         meta={
             "seed": seed,
             "n": len(known),
             "n_fit": n_fit,
             "n_calibration": n_cal,
             "conditional_n": conditional_n,
+            "horizons_n": horizons_n,
             "positives": int(y.sum()),
             "censored_left_out": len(examples) - len(known),
             "calibration": method,

@@ -1,25 +1,31 @@
 """The risk model against the database: cases from the certificates (through
 the case engine), training and storing a model, loading the one in force,
-scoring a unit's cases."""
+scoring a unit's cases (``score_cases``, ``score_rows``: a few queries and
+one NumPy pass, the model loaded and compiled once per process).
+
+``Scored`` (rehabkoll.risk.answers) is what every page shows."""
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from rehabkoll.cases import engine
 from rehabkoll.cases import service as cases_service
-from rehabkoll.cases.engine import CertificateRecord
-from rehabkoll.risk import features, model
-from rehabkoll.risk.categories import DEFAULT_THRESHOLDS, category
+from rehabkoll.cases.engine import CaseRow, CertificateRecord
+from rehabkoll.risk import features, model, scoring
+from rehabkoll.risk.answers import Scored, assess
+from rehabkoll.risk.categories import DEFAULT_THRESHOLDS
+from rehabkoll.risk.day15 import day15_rows as day15_rows
 from rehabkoll.risk.features import Example, Patient
 from rehabkoll.risk.models import StoredRiskModel
 
@@ -182,33 +188,52 @@ def in_force(session: Session, version: int | None = None) -> Loaded:
     return Loaded(row.version, row.as_of, row.scope, dict(row.meta), trained)
 
 
-@dataclass(frozen=True, slots=True)
-class Scored:
-    patient_id: str
-    start: date
-    diagnosis: str
-    probability: float | None  # None: no basis (nothing known of the case by day 15)
-    category: str | None
-    diagnosis_average: float
-    diagnosis_cases: int
-    explanation: tuple[str, ...]
-    model_version: int
-    later: tuple[tuple[int, float], ...] = ()
-    """(Y, P(T > 90 | T > Y)) for each Y the case has passed by the as-of day."""
+_COMPILED: dict[tuple[str, int, str], tuple[Loaded, scoring.Compiled]] = {}
+_COMPILED_LOCK = threading.Lock()
 
-    def as_json(self) -> dict[str, object]:
-        return {
-            "patient_id": self.patient_id,
-            "start": self.start.isoformat(),
-            "diagnosis": self.diagnosis,
-            "probability": None if self.probability is None else round(self.probability, 4),
-            "category": self.category,
-            "diagnosis_average": round(self.diagnosis_average, 4),
-            "diagnosis_cases": self.diagnosis_cases,
-            "explanation": list(self.explanation),
-            "model_version": self.model_version,
-            "later": {str(y): round(p, 4) for y, p in self.later},
-        }
+
+def current(session: Session, version: int | None = None) -> tuple[Loaded, scoring.Compiled]:
+    """The model in force (or ``version``), loaded and compiled once per process:
+    kept by database, version and checksum (one indexed query finds them)."""
+    query = select(StoredRiskModel.version, StoredRiskModel.sha256)
+    if version is None:
+        query = query.order_by(StoredRiskModel.version.desc()).limit(1)
+    else:
+        query = query.where(StoredRiskModel.version == version)
+    found = session.execute(query).first()
+    if found is None:
+        raise NoModelError(
+            "no risk model stored" if version is None else f"no risk model version {version}"
+        )
+    bind = session.get_bind()
+    database = (bind if isinstance(bind, Engine) else bind.engine).url.render_as_string()
+    key = (database, int(found[0]), str(found[1]))
+    with _COMPILED_LOCK:
+        cached = _COMPILED.get(key)
+    if cached is not None:
+        return cached
+    loaded = in_force(session, int(found[0]))
+    pair = (loaded, scoring.compile_model(loaded.model))
+    with _COMPILED_LOCK:
+        _COMPILED[key] = pair
+        while len(_COMPILED) > 8:
+            _COMPILED.pop(next(iter(_COMPILED)))
+    return pair
+
+
+def compiled_for(loaded: Loaded) -> scoring.Compiled:
+    """``loaded``'s model compiled, once per loaded object."""
+    key = ("", loaded.version, str(id(loaded.model)))
+    with _COMPILED_LOCK:
+        cached = _COMPILED.get(key)
+    if cached is not None and cached[0] is loaded:
+        return cached[1]
+    compiled = scoring.compile_model(loaded.model)
+    with _COMPILED_LOCK:
+        _COMPILED[key] = (loaded, compiled)
+        while len(_COMPILED) > 8:
+            _COMPILED.pop(next(iter(_COMPILED)))
+    return compiled
 
 
 def score_cases(
@@ -223,62 +248,27 @@ def score_cases(
     """The risk of each case of the unit's work list on ``as_of``, from what
     was known on the case's day 15 (or on ``as_of`` if that comes first). The
     caller logs the read of the patients (PDL)."""
-    loaded = loaded or in_force(session)
     rows = cases_service.work_list(session, unit_id=unit_id, as_of=as_of, gap=gap)
-    if not rows:
-        return []
-    listed = {r.patient_id for r in rows}
-    patients = _patients(session, listed)
-    units = _unit_names(session)
-    by_patient: dict[str, list[CertificateRecord]] = defaultdict(list)
-    for record in _records(session, listed):
-        by_patient[record.patient_id].append(record)
-    provider = session.scalar(
-        text("SELECT care_provider_id FROM units WHERE id = :unit"), {"unit": unit_id}
+    scored = score_rows(
+        session, rows, unit_id=unit_id, as_of=as_of, thresholds=thresholds, loaded=loaded, gap=gap
     )
-    found: list[tuple[Any, dict[str, str | int] | None]] = []
-    for row in rows:
-        known = features.known_on(by_patient[row.patient_id], as_of)
-        found.append(
-            (
-                row,
-                features.day15_features(
-                    known, row.start, str(provider), patients[row.patient_id], units, gap
-                ),
-            )
-        )
-    with_features = [f for _, f in found if f is not None]
-    probabilities = iter(model.predict(loaded.model, with_features).tolist())
-    explanations = iter(model.explain_all(loaded.model, with_features))
-    later = {y: model.predict_later(loaded.model, with_features, y) for y in model.LATER}
-    index = 0
-    result: list[Scored] = []
-    for row, feats in found:
-        code = str(feats["diagnosis"]) if feats else row.diagnosis.replace(".", "")[:3]
-        average = model.diagnosis_average(loaded.model, code)
-        p = next(probabilities) if feats is not None else None
-        reasons = next(explanations) if feats is not None else []
-        passed: tuple[tuple[int, float], ...] = ()
-        if feats is not None:
-            lasted = (as_of - row.start).days + 1
-            passed = tuple(
-                (y, float(values[index]))
-                for y, values in later.items()
-                if values is not None and lasted > y
-            )
-            index += 1
-        result.append(
-            Scored(
-                row.patient_id,
-                row.start,
-                code,
-                p,
-                category(p, thresholds) if p is not None else None,
-                average.share,
-                average.n,
-                tuple(r.text for r in reasons),
-                loaded.version,
-                passed,
-            )
-        )
-    return result
+    return [scored[row] for row in rows]
+
+
+def score_rows(
+    session: Session,
+    rows: Sequence[CaseRow],
+    *,
+    unit_id: str,
+    as_of: date,
+    thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
+    loaded: Loaded | None = None,
+    gap: int = engine.DEFAULT_GAP,
+) -> dict[CaseRow, Scored]:
+    """``score_cases`` for work-list rows the caller already has (the web's
+    cached list): a few queries for all their patients, one NumPy pass."""
+    loaded, compiled = current(session) if loaded is None else (loaded, compiled_for(loaded))
+    if not rows:
+        return {}
+    known = day15_rows(session, rows, unit_id=unit_id, as_of=as_of, gap=gap)
+    return dict(zip(rows, assess(loaded, compiled, known, thresholds=thresholds), strict=True))
