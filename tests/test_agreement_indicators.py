@@ -153,9 +153,11 @@ def test_thresholds() -> None:
     assert rules.meets(90.0, ">=", None) is None
 
 
-def test_optional_indicators_are_hidden_until_a_feature_registers_them() -> None:
-    assert "fmb.over_recommended" not in indicator_queries.available()
-    assert "exchange.electronic_share" not in indicator_queries.available()
+def test_the_optional_indicators_are_registered_by_their_features() -> None:
+    # Both features exist now; each indicator hides itself while its data does
+    # not (tests/test_agreement_optional_indicators.py).
+    assert "fmb.over_recommended" in indicator_queries.available()
+    assert "exchange.electronic_share" in indicator_queries.available()
     assert "coordination_coverage.over_60" in indicator_queries.available()
 
 

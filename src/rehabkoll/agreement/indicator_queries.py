@@ -3,8 +3,9 @@ own data in rehabkoll (the certificates, coordination records and accounts of
 its care providers' units). The rules are in ``indicator_rules``.
 
 Optional indicators (FMB, electronic exchange) are computed only by a function
-registered for them with ``register``: until the feature that provides it
-registers one, the indicator is hidden.
+registered for them with ``register`` (``optional_indicators`` registers both);
+a region's indicator is hidden while that function finds no data for it
+(returns None for every period).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from rehabkoll.coordination.models import (
     Referral,
     StatusChange,
 )
+from rehabkoll.exchange.models import CertificateOrigin
+from rehabkoll.fmb.models import FmbVersion
 from rehabkoll.statistics.models import Population
 
 
@@ -63,7 +66,9 @@ class RegionData:
     insured: dict[tuple[int, str], int] = field(default_factory=dict)
 
 
-Extra = Callable[[Session, list[str], rules.Window], Value | None]
+Extra = Callable[[Session, list[str], rules.Window, "RegionData"], Value | None]
+"""(session, the region's care providers, the period, the region's loaded data)
+→ the value, or None when the feature has no data for it."""
 _EXTRA: dict[str, Extra] = {}
 
 
@@ -305,7 +310,12 @@ def _fingerprint(session: Session, providers: list[str]) -> tuple[object, ...]:
             Population.provider_id.in_(providers)
         )
     ).one()
-    return (tuple(certificates), entries, tuple(accounts), units, tuple(insured))
+    # the optional indicators' data: FMB versions, certificates that came as RIVTA
+    features = (
+        session.scalar(select(func.max(FmbVersion.id))),
+        session.scalar(select(func.count()).select_from(CertificateOrigin)),
+    )
+    return (tuple(certificates), entries, tuple(accounts), units, tuple(insured), features)
 
 
 def region_indicators(session: Session, *, region: str, year: int) -> dict[str, list[Value]]:
@@ -353,7 +363,12 @@ def _compute_all(session: Session, *, providers: list[str], year: int) -> dict[s
             if key in values:
                 out[key].append(values[key])
             elif key in _EXTRA:
-                extra = _EXTRA[key](session, providers, window)
+                extra = _EXTRA[key](session, providers, window, data)
                 if extra is not None:
                     out[key].append(extra)
-    return out
+    return {key: v for key, v in out.items() if v or BY_KEY[key].feature is None}
+
+
+# The features' optional indicators register themselves (at the end: the
+# module imports this one).
+from rehabkoll.agreement import optional_indicators as _optional  # noqa: E402, F401

@@ -204,3 +204,14 @@ def meets(value: float | None, comparison: str, threshold: float | None) -> bool
     if value is None or threshold is None:
         return None
     return value >= threshold if comparison == ">=" else value <= threshold
+
+
+def shares_by_sex(items: Iterable[tuple[str, bool]]) -> dict[str, Share]:
+    """(sex, counted as a hit) per item → the share of hits for F, M and all."""
+    counts = {"F": [0, 0], "M": [0, 0], "all": [0, 0]}
+    for sex, hit in items:
+        for key in (sex, "all"):
+            if key in counts:
+                counts[key][1] += 1
+                counts[key][0] += hit
+    return {k: Share(n, d) for k, (n, d) in counts.items()}
