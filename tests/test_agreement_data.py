@@ -370,3 +370,31 @@ def test_the_demo_uses_the_sourced_figures_and_fills_only_the_four_unknown(
     invented = {code for code, r in rows.items() if r.source.startswith("Demo:")}
     assert invented == {"03", "21", "22", "24"}
     assert sum(rows[c].population for c in invented) == 1_143_724
+
+
+@pytest.mark.postgres
+def test_importing_the_year_again_keeps_its_decisions_and_evidence(engine: Engine) -> None:
+    # The agreement used to be deleted and added again, and the database's
+    # ON DELETE CASCADE took the year's published decisions, evidence and
+    # allocations with it. Now it is changed in place.
+    with session_scope(engine) as session:
+        national = seed(session)
+        service.decide(
+            session, year=2016, condition="1", region="04", met=True, reason="Ok", user=national
+        )
+        service.publish_decisions(session, year=2016, user=national)
+        evidence.submit(
+            session, year=2016, condition="1", region="04", text="Plan", links="",
+            upload=None, user=national,
+        )  # fmt: skip
+        service.import_document(session, document=load(2016), user=national)
+        assert service.met_by_region(session, year=2016) == {"04": ["1"]}
+        assert len(evidence.versions(session, year=2016, region="04")) == 1
+        # A condition a published decision is about cannot be taken away.
+        data = load(2016).model_dump(mode="json")
+        data["conditions"] = [c for c in data["conditions"] if c["number"] != "1"]
+        data["parts"] = [p for p in data["parts"] if p.get("condition") != "1"]
+        with pytest.raises(PublishedError, match="villkor 1: det finns publicerade beslut"):
+            service.import_document(
+                session, document=AgreementDocument.model_validate(data), user=national
+            )

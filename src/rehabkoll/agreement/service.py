@@ -65,67 +65,92 @@ def log_change(session: Session, *, user: User | None, detail: str) -> None:
 
 
 def import_document(
-    session: Session, *, document: AgreementDocument, user: User | None
+    session: Session,
+    *,
+    document: AgreementDocument,
+    user: User | None,
+    detail: str | None = None,
 ) -> Agreement:
     """Create or replace the year's agreement from a validated document.
-    Importing the same document twice changes nothing but the timestamp."""
+
+    An agreement already there is changed in place, so that its decisions,
+    evidence and published allocations stay as they are; a condition that a
+    published decision is about cannot be removed (nor renumbered). Importing
+    the same document twice changes nothing but the timestamp. ``detail`` is
+    the access log's description (default: imported)."""
     existing = session.get(Agreement, document.year)
     if existing is not None:
-        session.delete(existing)
+        _check_decided_conditions_kept(session, document)
+        existing.conditions.clear()
+        existing.parts.clear()
         session.flush()
-    agreement = Agreement(
-        year=document.year,
-        title=document.title,
-        signed=document.signed,
-        total=document.total,
-        key_date=document.population_date,
-        unearned=str(document.unearned),
-        note=document.note,
-        sources="\n".join(document.sources),
-        document=document.model_dump_json(),
-        updated_at=utcnow(),
-        updated_by=user.username if user else "kommandorad",
-        conditions=[
-            AgreementCondition(
-                number=c.number,
-                position=i,
-                title=c.title,
-                asks=c.asks,
-                evidence=c.evidence,
-                deadline=c.deadline,
-                indicators=json.dumps([r.model_dump() for r in c.indicators]),
-            )
-            for i, c in enumerate(document.conditions)
-        ],
-        parts=[
-            AgreementPart(
-                part_id=p.id,
-                position=i,
-                kind=str(p.kind),
-                title=p.title,
-                amount=p.amount,
-                condition=p.condition,
-                recipient=p.recipient,
-                note=p.note,
-                variable=p.variable.model_dump_json() if p.variable else None,
-                instalments=[
-                    AgreementInstalment(
-                        year=document.year,
-                        position=k,
-                        paid_on=inst.date,
-                        amount=inst.amount,
-                        note=inst.note,
-                    )
-                    for k, inst in enumerate(p.instalments)
-                ],
-            )
-            for i, p in enumerate(document.parts)
-        ],
-    )
-    session.add(agreement)
+    agreement = existing or Agreement(year=document.year)
+    agreement.title = document.title
+    agreement.signed = document.signed
+    agreement.total = document.total
+    agreement.key_date = document.population_date
+    agreement.unearned = str(document.unearned)
+    agreement.note = document.note
+    agreement.sources = "\n".join(document.sources)
+    agreement.document = document.model_dump_json()
+    agreement.updated_at = utcnow()
+    agreement.updated_by = user.username if user else "kommandorad"
+    agreement.conditions = [
+        AgreementCondition(
+            number=c.number,
+            position=i,
+            title=c.title,
+            asks=c.asks,
+            evidence=c.evidence,
+            deadline=c.deadline,
+            indicators=json.dumps([r.model_dump() for r in c.indicators]),
+        )
+        for i, c in enumerate(document.conditions)
+    ]
+    agreement.parts = [
+        AgreementPart(
+            part_id=p.id,
+            position=i,
+            kind=str(p.kind),
+            title=p.title,
+            amount=p.amount,
+            condition=p.condition,
+            recipient=p.recipient,
+            note=p.note,
+            variable=p.variable.model_dump_json() if p.variable else None,
+            instalments=[
+                AgreementInstalment(
+                    year=document.year,
+                    position=k,
+                    paid_on=inst.date,
+                    amount=inst.amount,
+                    note=inst.note,
+                )
+                for k, inst in enumerate(p.instalments)
+            ],
+        )
+        for i, p in enumerate(document.parts)
+    ]
+    if existing is None:
+        session.add(agreement)
     session.flush()
-    log_change(session, user=user, detail=f"överenskommelse {document.year} importerad")
+    log_change(session, user=user, detail=detail or f"överenskommelse {document.year} importerad")
     return agreement
+
+
+def _check_decided_conditions_kept(session: Session, document: AgreementDocument) -> None:
+    kept = {c.number for c in document.conditions}
+    decided = session.scalars(
+        select(Decision.condition)
+        .where(Decision.year == document.year, Decision.published_at.is_not(None))
+        .distinct()
+    )
+    gone = sorted(set(decided) - kept)
+    if gone:
+        raise PublishedError(
+            f"villkor {', '.join(gone)}: det finns publicerade beslut om villkoret, så det "
+            "kan inte tas bort eller få ett annat nummer"
+        )
 
 
 def document_of(agreement: Agreement) -> AgreementDocument:
