@@ -27,6 +27,7 @@ class Action(StrEnum):
     AGREEMENT_VIEW = "agreement_view"
     MATTER_HANDLED = "matter_handled"
     STATEMENTS_VIEW = "statements_view"
+    RISK_OPINION = "risk_opinion"
 
     @property
     def label(self) -> str:
@@ -47,6 +48,7 @@ _ACTION_LABELS = {
     Action.AGREEMENT_VIEW: "Överenskommelse visad",
     Action.MATTER_HANDLED: "Ärende markerat hanterat",
     Action.STATEMENTS_VIEW: "Läkarutlåtanden visade",
+    Action.RISK_OPINION: "Läkarens bedömning av risk",
 }
 
 

@@ -11,6 +11,7 @@ from rehabkoll.db.base import Base
 from rehabkoll.exchange import models as _exchange  # noqa: F401
 from rehabkoll.fmb import models as _fmb  # noqa: F401
 from rehabkoll.risk import models as _risk  # noqa: F401
+from rehabkoll.risk import opinions as _risk_opinions  # noqa: F401
 from rehabkoll.statistics import models as _statistics  # noqa: F401
 
 metadata = Base.metadata

@@ -28,6 +28,7 @@ from rehabkoll.web import (
     matters,
     patient,
     risk_statistics,
+    risk_views,
     rivta,
     statements,
 )
@@ -92,6 +93,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.include_router(auth.router)
     app.include_router(cases.router)
     app.include_router(patient.router)
+    app.include_router(risk_views.router)  # the doctor's view of a risk on the patient page
     app.include_router(coordination.router)
     app.include_router(corrections.router)  # correcting and withdrawing record entries
     app.include_router(admin.router)

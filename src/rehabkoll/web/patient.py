@@ -23,7 +23,7 @@ from rehabkoll.certificates.models import Unit
 from rehabkoll.coordination import service as coordination
 from rehabkoll.exchange import matters as care_matters
 from rehabkoll.fmb import service as fmb_service
-from rehabkoll.web import charts, queries
+from rehabkoll.web import charts, queries, risk_views
 from rehabkoll.web.cases import list_settings
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
 from rehabkoll.web.errors import NotFoundError
@@ -197,4 +197,13 @@ def patient_page(
         care_messages=care_matters.for_patient(session, unit_id=unit_id, patient_id=patient.id),
         matter_subjects=care_matters.SUBJECT_LABELS,
         care_messages_by_certificate=care_matters.by_certificate,
+        risks=risk_views.case_risks(
+            session,
+            patient_id=patient.id,
+            unit_id=unit_id,
+            rows=[v.row for v in views],
+            as_of=as_of,
+        ),
+        risk_state=risk_views.form_state(request),
+        opinion_choices=risk_views.OPINION_CHOICES,
     )
