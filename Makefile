@@ -26,7 +26,7 @@ test: $(STAMP) browser
 	scripts/with-postgres.sh $(BIN)/pytest -n 2 -q
 
 browser:
-	@command -v chromium >/dev/null 2>&1 || scripts/install-chromium.sh
+	@scripts/install-chromium.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info src/*.egg-info

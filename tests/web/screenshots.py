@@ -16,6 +16,7 @@ kept). The statistics pages: ``screenshots_statistics``.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import socket
 import threading
@@ -40,6 +41,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=sv-SE",
 ]
 
 
@@ -77,9 +79,17 @@ def served(db: str) -> Iterator[str]:
 def browser_page(width: int = 1440) -> Iterator[Page]:
     """A page of headless Debian Chromium (no browser download)."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=ARGS,
+            env={**os.environ, "LANG": "sv_SE.UTF-8", "LANGUAGE": "sv"},  # date fields ÅÅÅÅ-MM-DD
+        )
         try:
-            yield browser.new_page(viewport={"width": width, "height": 900}, locale="sv-SE")
+            yield browser.new_page(
+                viewport={"width": width, "height": 900},
+                locale="sv-SE",
+                timezone_id="Europe/Stockholm",
+            )
         finally:
             browser.close()
 

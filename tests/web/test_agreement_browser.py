@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from tests.web.conftest import PASSWORD
 from tests.web.test_agreement import _setup
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, serve_site
+from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_ENV, SWEDISH, serve_site
 
 pytestmark = pytest.mark.browser
 
@@ -29,13 +29,17 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV
+        )
         yield chromium
         chromium.close()
 
 
 def new_page(browser: Browser, width: int = 1366) -> Page:
-    context = browser.new_context(accept_downloads=True, viewport={"width": width, "height": 900})
+    context = browser.new_context(
+        accept_downloads=True, viewport={"width": width, "height": 900}, **SWEDISH
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("dialog", lambda dialog: dialog.accept())

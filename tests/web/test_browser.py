@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from openpyxl import load_workbook
@@ -29,7 +30,26 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=sv-SE",
 ]
+
+
+class Swedish(TypedDict):
+    locale: str
+    timezone_id: str
+
+
+SWEDISH: Swedish = {"locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
+"""Every browser context of the tests: a Swedish user's browser (times are
+Stockholm's, Intl formats Swedish), whatever the machine's locale."""
+CHROMIUM_ENV: dict[str, str | float | bool] = {
+    **os.environ,
+    "LANG": "sv_SE.UTF-8",
+    "LANGUAGE": "sv",
+}
+"""On Linux, Chromium takes its own language (which orders a date field's
+parts: ÅÅÅÅ-MM-DD) from these, not from ``--lang``; it needs Debian's
+chromium-l10n (scripts/install-chromium.sh), else it stays mm/dd/yyyy."""
 
 pytestmark = pytest.mark.browser
 
@@ -112,14 +132,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV
+        )
         yield chromium
         chromium.close()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        accept_downloads=True, viewport={"width": 1366, "height": 900}, **SWEDISH
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

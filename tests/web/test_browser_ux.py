@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.web.test_browser import Site, browser, log_in, site  # noqa: F401
+from tests.web.test_browser import SWEDISH, Site, browser, log_in, site  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ DEFAULT_HEADERS = ["Namn", "Personnummer", "Diagnos", "Dagar", "Slut", "Status",
 
 
 def new_page(browser: Browser, width: int) -> Page:  # noqa: F811
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": 900}, **SWEDISH)
     page = context.new_page()
     page.set_default_timeout(10_000)
     return page
@@ -103,4 +103,62 @@ def test_a_refused_contact_keeps_everything_typed(browser: Browser, site: Site) 
     expect(form.get_by_label("Sammanfattning")).to_have_value(
         "Brev om återgång i arbete, med bilagor"
     )
+    page.context.close()
+
+
+def page_widths(page: Page) -> list[int]:
+    widths: list[int] = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    return widths
+
+
+def test_at_390_px_the_patient_page_fits_without_sideways_scrolling(
+    browser: Browser,  # noqa: F811
+    site: Site,  # noqa: F811
+) -> None:
+    # The certificate table made the page 565 px wide: now its rows are cards,
+    # the timeline is the one drawn for phones, and the page is 390 px wide.
+    page = new_page(browser, 390)
+    log_in(page, site, "koord")
+    ref = site.refs[site.data.anna]
+    page.goto(f"{site.base}/patients/{ref}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page_widths(page)[0] <= page_widths(page)[1]
+    expect(page.locator("svg.timeline-narrow").first).to_be_visible()
+    expect(page.locator("svg.timeline-wide").first).to_be_hidden()
+    narrow = page.locator("svg.timeline-narrow").first
+    expect(narrow.get_by_text("I dag", exact=True)).to_be_visible()
+    expect(narrow.get_by_text("Dag 30", exact=True)).to_be_visible()
+    box = narrow.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    row = page.locator("table.certs tbody tr").first
+    assert row.evaluate("e => getComputedStyle(e).display") == "block"
+    # and so does the coordination record
+    page.goto(f"{site.base}/patients/{ref}/coordination")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
+
+
+def test_the_browser_is_swedish_and_a_date_field_reads_year_month_day(
+    browser: Browser,  # noqa: F811
+    site: Site,  # noqa: F811
+) -> None:
+    page = new_page(browser, 1440)
+    log_in(page, site, "koord")
+    page.goto(f"{site.base}/patients/{site.refs[site.data.bertil]}/coordination")
+    assert page.evaluate("document.documentElement.lang") == "sv"
+    assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Europe/Stockholm"
+    # A date field takes its parts in the browser's own order: typed as year,
+    # month, day, only a Swedish field (ÅÅÅÅ-MM-DD) reads 2026-11-05; an
+    # American one (mm/dd/yyyy) reads 61105-02-02.
+    field = page.locator("#task-due")
+    field.evaluate("e => { e.value = ''; e.removeAttribute('min'); }")
+    field.focus()  # its first part
+    for part in ("2026", "11", "05"):
+        page.keyboard.type(part)
+        page.keyboard.press("ArrowRight")
+    expect(field).to_have_value("2026-11-05")
     page.context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import Site, browser, log_in, site  # noqa: F401
+from tests.web.test_browser import SWEDISH, Site, browser, log_in, site  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, expect  # noqa: E402
 
 
 def test_a_corrected_contact_shows_its_history(browser: Browser, site: Site) -> None:  # noqa: F811
-    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1440, "height": 900}, **SWEDISH).new_page()
     page.set_default_timeout(10_000)
     log_in(page, site, "koord")
     page.goto(f"{site.base}/patients/{site.refs[site.data.anna]}/coordination")

@@ -22,7 +22,16 @@ from tests.factories import pnr
 from tests.web import test_matters as matters_data
 from tests.web import test_statements as statements_data
 from tests.web.conftest import DOCTOR_2, TODAY
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, case_rows, log_in, serve_site
+from tests.web.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CHROMIUM_ENV,
+    SWEDISH,
+    Site,
+    case_rows,
+    log_in,
+    serve_site,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,14 +61,16 @@ def exchange_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV
+        )
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, **SWEDISH)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -68,7 +79,7 @@ def page(chromium: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def phone(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, **SWEDISH)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

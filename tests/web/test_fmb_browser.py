@@ -13,7 +13,16 @@ from sqlalchemy import Engine
 from rehabkoll.db.session import session_scope
 from rehabkoll.fmb import reading, service
 from tests.fmb_data import fmb_dir
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, case_rows, log_in, serve_site
+from tests.web.test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CHROMIUM_ENV,
+    SWEDISH,
+    Site,
+    case_rows,
+    log_in,
+    serve_site,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,14 +42,16 @@ def fmb_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV
+        )
         yield browser
         browser.close()
 
 
 @pytest.fixture
 def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1440, "height": 900})
+    context = chromium.new_context(viewport={"width": 1440, "height": 900}, **SWEDISH)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -101,7 +112,7 @@ def test_the_patient_page_shows_the_recommendation_collapsed_texts_and_advice(
         "FMB rekommenderar högst 372 dagar för F43.8A (kod F438)"
     )
     expect(panel).to_contain_text("Källa: Socialstyrelsen, FMB (2018-06-05)")
-    expect(page.locator("svg.timeline .fmb-end").first).to_be_attached()
+    expect(page.locator("svg.timeline .fmb_rule_marks").first).to_be_attached()
     # typical cases and diagnosis texts are collapsed until opened
     typical = panel.locator("details.typical-cases").first
     situation = typical.locator("li").first

@@ -40,7 +40,7 @@ def test_a_coordinator_opens_a_patient_by_reference_and_it_is_logged(
     assert data.anna in page.text
     assert "Dag 30" in page.text, "milestones on the timeline"
     assert "Dag 90" in page.text
-    assert page.text.count('<svg class="timeline"') == 1
+    assert page.text.count('<svg class="timeline timeline-wide"') == 1
     assert actions(engine, data.anna) == ["patient_view"]
 
 

@@ -1,7 +1,7 @@
 """Charts (diagram) of women and men, drawn with one library: Vega-Lite through
-Altair, rendered on the server by vl-convert — SVG for pages, PNG for the PDF.
-No JavaScript and no CDN: the page gets finished SVG (docs/statistics.md says
-why this library).
+Altair, rendered on the server by vl-convert (``lib.vega``: SVG for pages, PNG
+for the PDF). No JavaScript and no CDN: the page gets finished SVG
+(docs/statistics.md says why this library).
 
 Never colour alone: women are a solid line with circles or a filled bar, men a
 dashed line with squares or a pale bar with a dashed outline, and every bar
@@ -14,12 +14,12 @@ readers, and every page shows the table below it.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from rehabkoll.lib.vega import LOCALE, to_png, to_svg
 from rehabkoll.statistics.reports import Report, Row
 from rehabkoll.statistics.suppression import Mark, display
 
@@ -29,7 +29,17 @@ if TYPE_CHECKING:
 WOMEN, MEN = "Kvinnor", "Män"
 COLOURS = ("#6a1b9a", "#1b5e20")  # dark purple, dark green: 3:1 on white and apart in grey
 WIDTH = 960
-LOCALE: Literal["sv-SE"] = "sv-SE"  # decimal comma, non-breaking space between thousands
+__all__ = [
+    "LOCALE",
+    "Point",
+    "bars",
+    "describe",
+    "group_points",
+    "lines",
+    "points",
+    "to_png",
+    "to_svg",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,74 +224,6 @@ def bars(pts: Sequence[Point], *, x_title: str, plot_width: int = WIDTH - 380) -
     )
     height = max(len(pts), 1) * 34
     return alt.LayerChart(layer=[bar, text]).properties(width=plot_width, height=height)
-
-
-def to_svg(
-    chart: alt.TopLevelMixin,
-    *,
-    chart_id: str,
-    title: str,
-    description: str,
-    css_class: str = "chart stats",
-) -> str:
-    """The chart as accessible inline SVG: a title and a description for screen
-    readers, and each value's mark focusable with its text on hover and focus."""
-    import vl_convert
-
-    svg = vl_convert.vegalite_to_svg(
-        chart.to_dict(validate=False), format_locale=LOCALE, time_format_locale=LOCALE
-    )
-    svg = re.sub(r'<rect width="\d+" height="\d+" fill="white"/>', "", svg, count=1)
-    svg = re.sub(r'\swidth="\d+(\.\d+)?" height="\d+(\.\d+)?"', "", svg, count=1)
-    head = (
-        f'<svg class="{css_class}" id="{chart_id}" role="group" '
-        f'aria-labelledby="{chart_id}-t" aria-describedby="{chart_id}-d" '
-    )
-    svg = svg.replace(' class="marks"', "", 1).replace("<svg ", head, 1)
-    svg = re.sub(
-        r"(<svg [^>]*>)",
-        lambda m: (
-            f'{m.group(1)}<title id="{chart_id}-t">{html.escape(title)}</title>'
-            f'<desc id="{chart_id}-d">{html.escape(description)}</desc>'
-        ),
-        svg,
-        count=1,
-    )
-    return _focusable(svg)
-
-
-_MARK = re.compile(r'<(path|rect)([^>]*?)aria-label="([^"]*)"([^>]*?)/>')
-
-
-def _focusable(svg: str) -> str:
-    """Each mark with a value: an image with its text, keyboard focus and a
-    ``<title>``. Vega's other symbols without a text lose their role, so that
-    no image is left without a name."""
-
-    def mark(m: re.Match[str]) -> str:
-        tag, before, label, after = m.groups()
-        before = before.replace('role="graphics-symbol"', 'role="img"')
-        after = after.replace('role="graphics-symbol"', 'role="img"')
-        return (
-            f'<{tag}{before}aria-label="{label}" tabindex="0"{after}><title>{label}</title></{tag}>'
-        )
-
-    svg = _MARK.sub(mark, svg)
-    return svg.replace(' role="graphics-symbol"', "")
-
-
-def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
-    """The chart as PNG, for the PDF."""
-    import vl_convert
-
-    return bytes(
-        vl_convert.vegalite_to_png(
-            chart.to_dict(validate=False),
-            scale=scale,
-            format_locale=LOCALE,
-            time_format_locale=LOCALE,
-        )
-    )
 
 
 def describe(pts: Sequence[Point]) -> str:

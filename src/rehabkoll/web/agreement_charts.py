@@ -1,41 +1,65 @@
-"""The agreement pages' charts: simple horizontal SVG bars, one per item, each
-carrying its number, with a text title and description for screen readers.
+"""The agreement pages' charts: horizontal bars, one per item, each carrying
+its number as text, with a title and a description for screen readers; drawn
+like every other chart with Vega-Lite through ``lib.vega``.
 
-Kept apart on purpose: when the project settles on one charting library
-(issue 14), only this module changes; the pages pass plain (label, value,
-text) items."""
+The pages pass plain (label, value, text) items and get inline SVG."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
+from typing import Any
 
 from markupsafe import Markup
+
+from rehabkoll.lib import vega
 
 Item = tuple[str, float, str]
 """(label, value, the value as text)."""
 
+BAR = "#2c5d8f"
+ROW = 24
+PLOT_WIDTH = 300
+
+
+def spec(items: Sequence[Item]) -> dict[str, Any]:
+    """Bars of the items' values, in their order, each with its text after it."""
+    import altair as alt
+
+    rows = [
+        {"label": label, "value": abs(value), "text": text, "tip": f"{label}: {text}"}
+        for label, value, text in items
+    ]
+    y = alt.Y(
+        "label:N",
+        sort=[label for label, _, _ in items],
+        title=None,
+        axis=alt.Axis(labelLimit=190, labelFontSize=12, ticks=False, domain=False, aria=False),
+    )
+    # room after the longest bar for its text
+    peak = max([abs(value) for _, value, _ in items] + [0.0]) or 1.0
+    x = alt.X("value:Q", axis=None, scale=alt.Scale(domain=[0, peak * 1.45], nice=False))
+    base = alt.Chart({"values": rows})
+    bars = base.mark_bar(color=BAR, height=14).encode(
+        y=y, x=x, description=alt.Description("tip:N")
+    )
+    texts = base.mark_text(align="left", dx=5, fontSize=12, color="#1d2329", aria=False).encode(
+        y=y, x=x, text="text:N"
+    )
+    chart = alt.LayerChart(layer=[bars, texts]).properties(
+        width=PLOT_WIDTH, height=max(len(rows), 1) * ROW
+    )
+    drawn: dict[str, Any] = chart.configure_view(stroke=None).to_dict(validate=False)
+    return drawn
+
 
 def hbars(chart_id: str, title: str, items: Sequence[Item]) -> Markup:
-    label_w, bar_area, row_h, top = 190, 300, 22, 8
-    width = label_w + bar_area + 130
-    height = top + row_h * len(items) + 8
-    peak = max([0.0] + [abs(v) for _, v, _ in items]) or 1.0
-    desc = "; ".join(f"{label}: {text}" for label, _, text in items)
-    parts = [
-        f'<svg class="chart agreement-chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
-    ]
-    for i, (label, value, text) in enumerate(items):
-        y = top + i * row_h
-        w = round(bar_area * abs(value) / peak, 1)
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + 14}" text-anchor="end" class="lbl">'
-            f"{escape(label)}</text>"
-            f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="14" fill="url(#pat-all)"/>'
-            f'<text x="{label_w + w + 6}" y="{y + 14}" class="val">{escape(text)}</text>'
+    description = "; ".join(f"{label}: {text}" for label, _, text in items)
+    return Markup(
+        vega.to_svg(
+            spec(items),
+            chart_id=chart_id,
+            title=title,
+            description=description,
+            css_class="chart agreement-chart",
         )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    )

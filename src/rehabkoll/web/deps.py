@@ -39,7 +39,7 @@ from rehabkoll.accounts.roles import Role
 from rehabkoll.certificates.models import Unit
 from rehabkoll.config import get_settings
 from rehabkoll.lib import diagnosis_texts, formats, personnummer
-from rehabkoll.web import charts, worklist
+from rehabkoll.web import worklist
 
 SESSION_COOKIE = "rehabkoll_session"
 LOGIN_CSRF_COOKIE = "rehabkoll_login_csrf"
@@ -73,7 +73,6 @@ def _template_dirs() -> list[str]:
 
 templates = Jinja2Templates(directory=_template_dirs())
 templates.env.loader = ChoiceLoader([FileSystemLoader(d) for d in _template_dirs()])
-templates.env.globals["PATTERNS"] = charts.PATTERNS
 templates.env.globals["OCCUPATIONS"] = worklist.OCCUPATIONS
 templates.env.globals["MATTER_FILTERS"] = worklist.MATTER_FILTERS
 templates.env.globals["SEXES"] = worklist.SEXES

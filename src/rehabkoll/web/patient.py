@@ -23,7 +23,7 @@ from rehabkoll.certificates.models import Unit
 from rehabkoll.coordination import service as coordination
 from rehabkoll.exchange import matters as care_matters
 from rehabkoll.fmb import service as fmb_service
-from rehabkoll.web import charts, queries, risk_views
+from rehabkoll.web import queries, risk_views, timeline
 from rehabkoll.web.cases import list_settings
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
 from rehabkoll.web.errors import NotFoundError
@@ -90,9 +90,9 @@ def case_views(
 ) -> list[CaseView]:
     views = []
     for i, (row, certs) in enumerate(cases):
-        spans = [charts.Span(p.start, p.end, p.degree, c.id) for c in certs for p in c.periods]
+        spans = [timeline.Span(p.start, p.end, p.degree, c.id) for c in certs for p in c.periods]
         found = case_fmb(fmb, row)
-        svg = charts.timeline(
+        svg = timeline.timeline(
             f"{prefix}-{i}",
             f"Tidslinje för sjukfallet {row.start.isoformat()}–{row.end.isoformat()}",
             spans,
@@ -101,7 +101,7 @@ def case_views(
             fmb_days=found.assessment.max_days if found.assessment else None,
         )
         views.append(
-            CaseView(row, certs, svg, charts.milestone_dates(spans, TIMELINE_MILESTONES), found)
+            CaseView(row, certs, svg, timeline.milestone_dates(spans, TIMELINE_MILESTONES), found)
         )
     return views
 
