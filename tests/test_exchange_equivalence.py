@@ -21,6 +21,7 @@ from rehabkoll.cli import app
 from rehabkoll.db.session import make_engine, session_scope, upgrade
 from rehabkoll.exchange import importing
 from rehabkoll.exchange.models import CareMessage, CertificateOrigin, Statement
+from rehabkoll.patients.names import fill_names
 from tests.rivta_helpers import SCENARIOS
 
 pytestmark = pytest.mark.skipif(not SCENARIOS.is_dir(), reason="shared RIVTA data missing")
@@ -58,6 +59,12 @@ def all_cases(engine: Engine, day: date) -> dict[tuple[str, str], list[CaseRow]]
     return {pair: rows for pair, rows in found.items() if rows}
 
 
+def names(engine: Engine) -> dict[str, str]:
+    with session_scope(engine) as session:
+        rows = session.execute(select(models.Patient.id, models.Patient.name))
+        return {row.id: row.name for row in rows}
+
+
 def test_a_synthetic_region_as_xml_gives_the_same_cases_as_json_lines(tmp_path: Path) -> None:
     runner = CliRunner()
     jsonl, bundle = tmp_path / "region.jsonl", tmp_path / "region.zip"
@@ -91,5 +98,16 @@ def test_a_synthetic_region_as_xml_gives_the_same_cases_as_json_lines(tmp_path: 
         requests = session.scalars(select(CareMessage)).all()
         assert requests
         assert all(r.answered_by is not None for r in requests)  # each completed
+    # The messages carry no names; the population register synth wrote beside
+    # the zip gives every patient the name the JSON Lines gave.
+    assert set(names(from_xml).values()) == {""}
+    register = tmp_path / "region-population-register.jsonl"
+    assert register.is_file()
+    with register.open(encoding="utf-8") as lines, session_scope(from_xml) as session:
+        filled = fill_names(session, enumerate(lines, start=1))
+    assert filled.rejected == 0
+    assert filled.updated == len(names(from_xml)) > 100
+    json_names = names(from_json)
+    assert all(json_names[p] == n for p, n in names(from_xml).items())
     from_json.dispose()
     from_xml.dispose()

@@ -116,6 +116,8 @@ def _generate_and_import(
         f"Generated {summary.certificates:,} certificates of {summary.cases:,} sick-leave cases "
         f"for {summary.insured:,} insured people → {source}"
     )
+    if _import_as_rivta(engine, source):
+        return
     with _progress() as progress, source.open("rb") as stream:
         task = progress.add_task("Importing", total=source.stat().st_size)
         _, result = import_stream(
@@ -128,6 +130,29 @@ def _generate_and_import(
         f"Imported: {result.stored:,} stored, {result.unchanged:,} unchanged, "
         f"{result.rejected:,} rejected."
     )
+
+
+def _import_as_rivta(engine: Engine, source: Path) -> bool:
+    """The region as RIVTA XML through the SOAP endpoints' storing function,
+    names from the population register (demo_exchange.import_region); False
+    without the national schemas (then the JSON Lines are imported)."""
+    from rehabkoll import demo_exchange
+    from rehabkoll.exchange.safexml import schemas_dir
+
+    if not schemas_dir().is_dir():
+        console.print(f"Region imported as JSON Lines: no RIVTA schemas in {schemas_dir()}.")
+        return False
+    with _progress() as progress:
+        task = progress.add_task("Importing as RIVTA XML", total=None)
+        done = demo_exchange.import_region(
+            engine, source, lambda n: progress.update(task, completed=n)
+        )
+    console.print(
+        f"Imported {done.messages:,} RIVTA messages: {done.stored:,} stored, "
+        f"{done.unchanged:,} unchanged, {done.ignored:,} ignored, {done.rejected:,} rejected; "
+        f"{done.names:,} names from the population register."
+    )
+    return True
 
 
 def _fmb(engine: Engine) -> None:

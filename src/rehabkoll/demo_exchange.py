@@ -1,12 +1,20 @@
-"""The demo's messages in the national exchange format (issue 15): posted
-through the function the SOAP endpoints use (``web.rivta.receive``: the XSD,
-the rules, the archive and the same answer as over HTTP), so the demo shows
-Ärenden and Läkarutlåtanden.
+"""The demo in the national exchange format (issue 15).
 
-The region's certificates themselves come in as JSON Lines (they carry the
-patients' names, which RIVTA messages never do; and every request for
-completion of ``synth --format rivta`` is answered at once by its completion,
-so it would leave no open Ärenden). What is posted, for the unit of the demo:
+The region comes in as RIVTA XML (``import_region``): ``synth``'s region is
+written as RegisterCertificate / RevokeCertificate / SendMessageToCare
+messages, as ``synth --format rivta`` writes them, and imported through the
+function the SOAP endpoints store with (``exchange.service.receive``: the
+XSD, the rules, the archive), in chunks as ``rehabkoll import`` does (one
+message per transaction, as over HTTP, would take minutes). RIVTA messages
+carry no names, so the patients' names are then filled from the synthetic
+population register written beside the zip (``rehabkoll patients names``),
+as PU-tjänsten would give them.
+
+Then Försäkringskassan's open messages and statements are posted through the
+SOAP endpoints' own function (``web.rivta.receive``: the same answer as over
+HTTP), so the demo shows Ärenden and Läkarutlåtanden (every request for
+completion in the region is answered at once by its completion, so the region
+alone leaves no open Ärenden). What is posted, for the unit of the demo:
 
 - every 7th ongoing case: Försäkringskassan's request for completion
   (KOMPLT) of the case's latest certificate, every other one overdue;
@@ -20,7 +28,7 @@ changes nothing."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -121,3 +129,52 @@ def post(engine: Engine, items: Sequence[tuple[str, bytes]]) -> Posted:
         answer = receive(sessions, writing.soap_envelope(body), interaction, SENDER)
         counts[answer.code] = counts.get(answer.code, 0) + 1
     return Posted(stored=counts["OK"], unchanged=counts["INFO"], refused=counts["ERROR"])
+
+
+@dataclass(frozen=True)
+class RegionImport:
+    messages: int
+    stored: int
+    unchanged: int
+    ignored: int
+    rejected: int
+    names: int
+
+
+def import_region(
+    engine: Engine, source: Path, progress: Callable[[int], None] | None = None
+) -> RegionImport:
+    """The region of the JSON Lines ``source`` as RIVTA XML, as ``synth
+    --format rivta`` writes it (streamed, without the zip), imported through
+    ``exchange.service.receive`` in chunks; then the names filled from the
+    population register written beside ``source``. ``progress(n)`` gets the
+    bytes of XML stored so far."""
+    from rehabkoll.db.session import session_scope
+    from rehabkoll.exchange import importing
+    from rehabkoll.exchange.synthetic import region_messages, register_path
+    from rehabkoll.patients.names import fill_names
+
+    register = register_path(source.with_name("region-rivta.zip"))
+    done = 0
+
+    def advance(consumed: int) -> None:
+        nonlocal done
+        done += consumed
+        if progress is not None:
+            progress(done)
+
+    with source.open(encoding="utf-8") as lines, register.open("w", encoding="utf-8") as names:
+        messages = region_messages(lines, register=names)
+        _, result, _ = importing.import_messages(
+            engine, messages, f"synthetic region {source.name} as RIVTA XML", progress=advance
+        )
+    with register.open(encoding="utf-8") as names, session_scope(engine) as session:
+        filled = fill_names(session, enumerate(names, start=1))
+    return RegionImport(
+        messages=len(result.results),
+        stored=result.count("stored"),
+        unchanged=result.count("unchanged"),
+        ignored=result.count("ignored"),
+        rejected=result.count("rejected"),
+        names=filled.updated,
+    )

@@ -132,12 +132,26 @@ def import_path(
 ) -> tuple[int, service.ReceiveResult, dict[int, str]]:
     """Import every message under ``path`` as one batch. Returns the batch id,
     the result per message, and the name of each message by its number."""
-    source = str(path.resolve())
+    return import_messages(
+        engine, sources(path), str(path.resolve()), sender=sender, progress=progress
+    )
+
+
+def import_messages(
+    engine: Engine,
+    found: Iterable[tuple[str, bytes]],
+    source: str,
+    *,
+    sender: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, service.ReceiveResult, dict[int, str]]:
+    """Import these (name, XML) messages as one batch from ``source``, as
+    ``import_path`` does (which reads them from files)."""
     names: dict[int, str] = {}
     total = service.ReceiveResult()
     with session_scope(engine) as session:
         batch_id = certificates.start_batch(session, source).id
-    for chunk, read in _read_ahead(_chunks(sources(path), names)):
+    for chunk, read in _read_ahead(_chunks(found, names)):
         with session_scope(engine) as session:
             batch = session.get_one(cert_models.ImportBatch, batch_id)
             total.results.extend(
@@ -150,4 +164,4 @@ def import_path(
     return batch_id, total, names
 
 
-__all__ = ["UnsafeXmlError", "import_path", "is_xml_source", "sources"]
+__all__ = ["UnsafeXmlError", "import_messages", "import_path", "is_xml_source", "sources"]

@@ -45,7 +45,7 @@ class Raw:
 
     @classmethod
     def of(cls, data: bytes) -> Raw:
-        return cls(hashlib.sha256(data).hexdigest(), gzip.compress(data, compresslevel=6))
+        return cls(hashlib.sha256(data).hexdigest(), gzip.compress(data, compresslevel=1))
 
 
 Item = tuple[int, Raw, "messages.Received | ExchangeError"]

@@ -35,7 +35,11 @@ _FORM_NAMES = {
 
 
 def _e(value: object) -> str:
-    return escape(str(value))
+    text = str(value)
+    # Most values (ids, codes, dates) need no escaping: skip the three replaces.
+    if "&" in text or "<" in text or ">" in text:
+        return escape(text)
+    return text
 
 
 def _person(number: str) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Command: ``patients import`` (protected identity from the patient register)."""
+"""Commands: ``patients import`` (protected identity from the patient register) and
+``patients names`` (names from the population register)."""
 
 from __future__ import annotations
 
@@ -60,6 +61,54 @@ def import_file(
         f"Patient register: {result.updated} updated, {result.unchanged} unchanged, "
         f"{result.created} created (protected, no certificate yet), "
         f"{result.unknown} unknown and not protected (nothing to store), "
+        f"{result.rejected} rejected.",
+        highlight=False,
+    )
+    if strict and result.rejected:
+        raise typer.Exit(1)
+
+
+@patients.command("names")
+def names_file(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help='JSON Lines from the population register, {"id": personnummer, '
+            '"given_name": …, "middle_name": …, "surname": …}; - for stdin.'
+        ),
+    ],
+    db: DbOption = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with status 1 if any line was rejected.")
+    ] = False,
+) -> None:
+    """Fill patients' names from the population register (PU-tjänsten's answers).
+
+    RIVTA messages carry no names; this gives every stored patient in the file
+    the register's name (the register wins where a stored name differs).
+    People not stored are counted, not created. Rejected lines are reported
+    with line number, field and reason; everything valid is stored in one
+    transaction. `rehabkoll synth --format rivta` writes such a file.
+    """
+    from rehabkoll.db.session import open_database, session_scope
+    from rehabkoll.patients.names import fill_names
+
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(file)
+        if not path.is_file():
+            fail(f"{file}: no such file")
+        text = path.read_text(encoding="utf-8", errors="replace")
+    with session_scope(open_database(db)) as session:
+        result = fill_names(session, enumerate(text.splitlines(), start=1))
+    for error in result.errors[:SHOWN_ERRORS]:
+        err_console.print(f"[red]rejected[/] {error}", highlight=False)
+    if result.rejected > SHOWN_ERRORS:
+        err_console.print(f"… and {result.rejected - SHOWN_ERRORS} more rejected lines")
+    console.print(
+        f"Population register: {result.updated} names filled or changed, "
+        f"{result.unchanged} unchanged, {result.unknown} not stored here (nothing to do), "
         f"{result.rejected} rejected.",
         highlight=False,
     )

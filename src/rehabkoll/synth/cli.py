@@ -92,7 +92,7 @@ def synth(
     if output_format is OutputFormat.rivta:
         if target is None:
             fail("--out: RIVTA XML goes into a zip file; give a file name")
-        from rehabkoll.exchange.synthetic import write_rivta_zip
+        from rehabkoll.exchange.synthetic import register_path, write_rivta_zip
 
         jsonl = target.with_name(target.name + ".jsonl.tmp")
         synth(
@@ -107,7 +107,12 @@ def synth(
             region=region,
         )
         written = write_rivta_zip(jsonl, target)
-        console.print(f"Wrote {written:,} RIVTA messages to {target}.", highlight=False)
+        console.print(
+            f"Wrote {written:,} RIVTA messages to {target}, and the people's names "
+            f"(which RIVTA messages do not carry) to {register_path(target)} "
+            "for 'patients names'.",
+            highlight=False,
+        )
         return
     plan: Plan
     if country:
