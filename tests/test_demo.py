@@ -32,10 +32,23 @@ def test_demo_generates_imports_and_creates_users_then_reuses_its_database(
                 "SELECT count(*), sum(deadline < date('now')) FROM care_messages "
                 "WHERE subject = 'KOMPLT' AND answered_by IS NULL AND handled_at IS NULL"
             ).fetchone()
-            statements = db.execute("SELECT count(*) FROM statements").fetchone()[0]
+            # The posted ones (the region has its own LUSE statements too).
+            statements = db.execute(
+                "SELECT count(*) FROM statements WHERE id LIKE 'demo-utl-%'"
+            ).fetchone()[0]
             archived = db.execute(
                 "SELECT count(*) FROM exchange_messages WHERE sender = 'soap:demo-integration'"
             ).fetchone()[0]
+            # The region came in as RIVTA XML (archived as received), and every
+            # patient has the name the population register gave.
+            region = db.execute(
+                "SELECT count(*) FROM exchange_messages WHERE sender LIKE 'import:%'"
+            ).fetchone()[0]
+            certificates = db.execute("SELECT count(*) FROM certificates").fetchone()[0]
+            nameless = db.execute("SELECT count(*) FROM patients WHERE name = ''").fetchone()[0]
+        assert "names from the population register" in first.output
+        assert region >= certificates > 100
+        assert nameless == 0
         assert open_completions >= 1
         assert overdue >= 1
         assert statements >= 1
