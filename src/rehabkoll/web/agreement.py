@@ -19,6 +19,7 @@ from rehabkoll.agreement.document import AgreementDocument, PartKind
 from rehabkoll.agreement.errors import InvalidInputError
 from rehabkoll.agreement.indicators import BY_KEY
 from rehabkoll.agreement.regions import REGIONS
+from rehabkoll.web import agreement_edit
 from rehabkoll.web.agreement_charts import hbars
 from rehabkoll.web.deps import CurrentUser, SessionDep, Viewer, check_csrf, render
 from rehabkoll.web.forms import FormState
@@ -302,3 +303,6 @@ def followup_download(
             reports.followup_pdf(view), "application/pdf", f"uppfoljning-{year}-{region}.pdf"
         )
     raise InvalidInputError("format: xlsx eller pdf")
+
+
+router.include_router(agreement_edit.router)  # editing an agreement field by field
