@@ -64,7 +64,7 @@ def test_evidence_decision_publication_and_allocation(
     region.get_by_role("link", name="2016", exact=True).click()
     region.get_by_role("link", name="Region Sörmland").click()
     region.get_by_text("Lämna underlag").click()
-    region.get_by_label("Text").fill("Handlingsplan antagen av regionstyrelsen.")
+    region.get_by_label("Text", exact=True).fill("Handlingsplan antagen av regionstyrelsen.")
     region.get_by_label("Länkar (en per rad)").fill("https://example.org/plan")
     region.get_by_role("button", name="Lämna in").click()
     expect(region.get_by_text("Underlaget är inlämnat.")).to_be_visible()
