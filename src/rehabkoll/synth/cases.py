@@ -10,10 +10,10 @@ by the end of the generated period. Its *span* adds the few uncovered gap days.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit, logit
 
 from rehabkoll.synth import model
 from rehabkoll.synth.population import DAYS_PER_YEAR, FIRST_AGE, LAST_AGE, Population
@@ -42,6 +42,18 @@ class Cases:
     age: np.ndarray
     moves: np.ndarray
     p_over_90: np.ndarray
+    """P(length > 90) given everything drawn at the start (the unobserved factor too)."""
+    degree: np.ndarray
+    """Degree (%) of the first certificate's first period."""
+    at_clinic: np.ndarray
+    """The first certificate comes from the group's clinic, not primary care."""
+    previous_days: np.ndarray
+    """Length of the most recent earlier case of more than 14 days that ended in
+    the 12 months before the start; 0 when there is none."""
+    risk_index: np.ndarray
+    """The observable part of the case's index (everything but the unobserved factor)."""
+    unobserved: np.ndarray
+    """The unobserved individual factor u."""
 
     def __len__(self) -> int:
         return len(self.person)
@@ -76,11 +88,43 @@ def _group_table() -> np.ndarray:
 GROUP_TABLE = _group_table()
 
 
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """Cases whose start and everything known at it are drawn, before their
+    lengths (which depend on the person's earlier cases) are."""
+
+    person: np.ndarray
+    start: np.ndarray
+    group: np.ndarray
+    code: np.ndarray
+    secondary: np.ndarray
+    occupation: np.ndarray
+    second_occupation: np.ndarray
+    age: np.ndarray
+    degree: np.ndarray
+    at_clinic: np.ndarray
+    base: np.ndarray
+    """The index without the previous case's effect and the unobserved factor."""
+    unobserved: np.ndarray
+    component: np.ndarray
+    """Uniform draw deciding the long or short component."""
+    noise: np.ndarray
+    """Standard normal draw of the log-length within the component."""
+    recurs: np.ndarray
+    delay: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+    def take(self, rows: np.ndarray) -> _Draft:
+        return _Draft(*(getattr(self, f)[rows] for f in _Draft.__dataclass_fields__))
+
+
 def draw_cases(
     population: Population, *, first_day: int, last_day: int, rng: np.random.Generator
 ) -> Cases:
     """Every case of ``population`` that starts between ``first_day`` and
-    ``last_day``, before people already off sick are taken out."""
+    ``last_day``, people already off sick taken out, each with its length."""
     n = len(population)
     woman = population.woman
     years = (last_day - first_day + 1) / DAYS_PER_YEAR
@@ -96,25 +140,8 @@ def draw_cases(
     person, start, age, band = person[keep], start[keep], age[keep], band[keep]
     sex = woman[person].astype(np.int8)
     group = _draw_categories(rng, GROUP_TABLE[sex, band])
-    cases = _describe(rng, person, start, age, band, sex, group)
-    again = rng.random(len(cases)) < np.array([g.recurrence for g in model.GROUPS])[cases.group]
-    if again.any():
-        rows = np.flatnonzero(again)
-        delay = rng.integers(*model.RECURRENCE_DELAY_DAYS, endpoint=True, size=len(rows))
-        later = (cases.start[rows] + cases.span[rows] + delay).astype(np.int32)
-        later_age = np.floor((later - population.birth[cases.person[rows]]) / DAYS_PER_YEAR)
-        follow = _describe(
-            rng,
-            cases.person[rows],
-            later,
-            later_age.astype(np.int16),
-            age_band(later_age),
-            sex[rows],
-            cases.group[rows],
-        )
-        wanted = (follow.start <= last_day) & (follow.age <= LAST_AGE)
-        cases = _concat(cases, follow.take(np.flatnonzero(wanted)))
-    return _without_overlaps(cases)
+    draft = _describe(rng, person, start, age, sex, group)
+    return _resolve(draft, population, rng, last_day)
 
 
 def _draw_categories(rng: np.random.Generator, probabilities: np.ndarray) -> np.ndarray:
@@ -125,16 +152,26 @@ def _draw_categories(rng: np.random.Generator, probabilities: np.ndarray) -> np.
     return picked
 
 
+_CODE_OFFSET = np.array([model.CODE_OFFSETS.get(code[:3], 0.0) for code in CODES])
+_CLINIC_START = np.array([model.CLINIC_START_SHARE.get(g.key, 0.0) for g in model.GROUPS])
+_CLINIC_KIND = np.array(
+    [
+        model.UNIT_KINDS.index("psychiatry" if g.key == "F" else "hospital clinic")
+        for g in model.GROUPS
+    ]
+)
+_RECURRENCE = np.array([g.recurrence for g in model.GROUPS])
+
+
 def _describe(
     rng: np.random.Generator,
     person: np.ndarray,
     start: np.ndarray,
     age: np.ndarray,
-    band: np.ndarray,
     sex: np.ndarray,
     group: np.ndarray,
-) -> Cases:
-    """Draw everything about cases whose person, start and group are known."""
+) -> _Draft:
+    """Draw everything known at the start of cases whose person, start and group are known."""
     count = len(person)
     code = np.zeros(count, dtype=np.int16)
     for g, spec in enumerate(model.GROUPS):
@@ -167,96 +204,195 @@ def _describe(
     second = np.full(count, -1, dtype=np.int8)
     two = (occupation == current) & (rng.random(count) < model.SECOND_OCCUPATION_SHARE)
     second[two] = studies
-
-    spec_of = model.GROUPS
-    short_median = np.array([g.short_median for g in spec_of])[group]
-    short_sigma = np.array([g.short_sigma for g in spec_of])[group]
-    long_median = np.array([g.long_median for g in spec_of])[group]
-    long_sigma = np.array([g.long_sigma for g in spec_of])[group]
-    factor = np.asarray(model.AGE_LENGTH_FACTOR)[band]
-    long_p = (
-        np.array([g.long_probability for g in spec_of])[group]
-        * np.asarray(model.AGE_LONG_FACTOR)[band]
-        * np.where(sex == 1, model.WOMEN_LONG_FACTOR, model.MEN_LONG_FACTOR)
-        * np.asarray(model.OCCUPATION_LONG_FACTOR)[occupation]
+    degrees = np.array([d for d, _ in model.FIRST_DEGREES], dtype=np.int16)
+    weights = np.array([w for _, w in model.FIRST_DEGREES])
+    degree = degrees[rng.choice(len(degrees), size=count, p=weights / weights.sum())]
+    at_clinic = rng.random(count) < _CLINIC_START[group]
+    kind = np.where(at_clinic, _CLINIC_KIND[group], 0)
+    base = (
+        _CODE_OFFSET[code]
+        + model.AGE_EFFECT_PER_YEAR * (age.astype(np.float64) - model.AGE_CENTRE)
+        + np.where(sex == 1, model.WOMEN_EFFECT, 0.0)
+        + np.asarray(model.OCCUPATION_EFFECT)[occupation]
+        + np.where(degree < 100, model.PART_TIME_START_EFFECT, 0.0)
+        + np.asarray(model.UNIT_KIND_EFFECT)[kind]
     )
-    long_p = np.minimum(long_p, 0.9)
-    is_long = rng.random(count) < long_p
-    mu = np.log(np.where(is_long, long_median, short_median) * factor)
-    sigma = np.where(is_long, long_sigma, short_sigma)
-    length = np.exp(mu + sigma * rng.standard_normal(count))
-    days = np.clip(np.ceil(length), model.MIN_CASE_DAYS, model.MAX_CASE_DAYS).astype(np.int32)
-    p_over_90 = _over_90(
-        short_median * factor, short_sigma, long_p, long_median * factor, long_sigma
-    )
-
-    boundaries = np.maximum(0, (days - model.FIRST_CERTIFICATE_DAYS[1]) // model.EXTENSION_DAYS[1])
-    gaps = rng.binomial(boundaries, model.GAP_SHARE).astype(np.int16)
-    gap_days = gaps + rng.binomial(3 * gaps, 0.3).astype(np.int32)
-    moves = np.zeros(count, dtype=bool)
-    for g, spec in enumerate(model.GROUPS):
-        share = model.UNIT_CHANGE_SHARE.get(spec.key, 0.0)
-        rows = np.flatnonzero((group == g) & (days > 60))
-        moves[rows] = rng.random(len(rows)) < share
-    return Cases(
+    return _Draft(
         person=person.astype(np.int32),
         start=start.astype(np.int32),
-        days=days,
-        gaps=gaps,
-        gap_days=gap_days.astype(np.int32),
         group=group.astype(np.int8),
         code=code,
         secondary=secondary,
         occupation=occupation,
         second_occupation=second,
         age=age.astype(np.int16),
+        degree=degree,
+        at_clinic=at_clinic,
+        base=base,
+        unobserved=model.UNOBSERVED_SD * rng.standard_normal(count),
+        component=rng.random(count),
+        noise=rng.standard_normal(count),
+        recurs=rng.random(count) < _RECURRENCE[group],
+        delay=rng.integers(*model.RECURRENCE_DELAY_DAYS, endpoint=True, size=count),
+    )
+
+
+def previous_effect(previous_days: np.ndarray) -> np.ndarray:
+    """The index's term for the most recent earlier case over 14 days (0: none)."""
+    category = np.where(
+        previous_days <= 0, 0, 1 + np.searchsorted(model.PREVIOUS_DAYS_BOUNDS, previous_days)
+    )
+    effect: np.ndarray = np.asarray(model.PREVIOUS_EFFECT)[category]
+    return effect
+
+
+def _lengths(draft: _Draft, rows: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Planned days of ``rows`` of ``draft`` given their whole index (u included)."""
+    group = draft.group[rows]
+    table = model._GROUP_TABLE[group]
+    short_median, short_sigma, long_p, long_median, long_sigma = table.T
+    pi = expit(logit(long_p) + model.LONG_INDEX_WEIGHT * index)
+    is_long = draft.component[rows] < pi
+    mu = np.log(np.where(is_long, long_median, short_median)) + index
+    sigma = np.where(is_long, long_sigma, short_sigma)
+    length = np.exp(mu + sigma * draft.noise[rows])
+    days: np.ndarray = np.clip(np.ceil(length), model.MIN_CASE_DAYS, model.MAX_CASE_DAYS)
+    return days.astype(np.int32)
+
+
+def _resolve(
+    draft: _Draft, population: Population, rng: np.random.Generator, last_day: int
+) -> Cases:
+    """Give the drafted cases their lengths, person by person in order of start
+    (a case's length depends on the person's earlier cases), dropping a case
+    that starts before the person's previous one has ended (plus
+    MIN_DAYS_BETWEEN_CASES) and adding the recurrences of the cases kept."""
+    people = len(population)
+    never = np.iinfo(np.int32).min // 2
+    last_end = np.full(people, never, dtype=np.int64)
+    long_end = np.full(people, never, dtype=np.int64)
+    long_days = np.zeros(people, dtype=np.int32)
+    kept: list[_Kept] = []
+    pending = draft
+    while len(pending):
+        order = np.lexsort((pending.start, pending.person))
+        pending = pending.take(order)
+        first = np.ones(len(pending), dtype=bool)
+        first[1:] = pending.person[1:] != pending.person[:-1]
+        now = pending.take(np.flatnonzero(first))
+        later = pending.take(np.flatnonzero(~first))
+        who = now.person
+        clash = now.start <= last_end[who] + model.MIN_DAYS_BETWEEN_CASES
+        now = now.take(np.flatnonzero(~clash))
+        who = now.person
+        recent = long_end[who] >= now.start - model.PREVIOUS_WINDOW_DAYS
+        previous = np.where(recent, long_days[who], 0).astype(np.int32)
+        observed = now.base + previous_effect(previous)
+        every = np.arange(len(now))
+        days = _lengths(now, every, observed + now.unobserved)
+        boundaries = np.maximum(
+            0, (days - model.FIRST_CERTIFICATE_DAYS[1]) // model.EXTENSION_DAYS[1]
+        )
+        gaps = rng.binomial(boundaries, model.GAP_SHARE).astype(np.int16)
+        gap_days = (gaps + rng.binomial(3 * gaps, 0.3)).astype(np.int32)
+        end = now.start.astype(np.int64) + days + gap_days - 1
+        last_end[who] = end
+        over = days > 14
+        long_end[who[over]] = end[over]
+        long_days[who[over]] = days[over]
+        kept.append((now, days, gaps, gap_days, previous, observed))
+        follow = np.flatnonzero(now.recurs)
+        later_start = (end[follow] + now.delay[follow]).astype(np.int32)
+        later_age = np.floor((later_start - population.birth[who[follow]]) / DAYS_PER_YEAR)
+        wanted = (later_start <= last_day) & (later_age <= LAST_AGE)
+        follow, later_start, later_age = follow[wanted], later_start[wanted], later_age[wanted]
+        sex = population.woman[who[follow]].astype(np.int8)
+        spawned = _describe(
+            rng, who[follow], later_start, later_age.astype(np.int16), sex, now.group[follow]
+        )
+        pending = _concat_drafts(later, spawned)
+    return _finish(rng, kept)
+
+
+def _concat_drafts(a: _Draft, b: _Draft) -> _Draft:
+    return _Draft(
+        *(np.concatenate([getattr(a, f), getattr(b, f)]) for f in _Draft.__dataclass_fields__)
+    )
+
+
+_Kept = tuple[_Draft, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _finish(rng: np.random.Generator, kept: list[_Kept]) -> Cases:
+    if not kept:
+        empty = np.zeros(0, dtype=np.int32)
+        kept = [(_describe_empty(), empty, empty, empty, empty, np.zeros(0))]
+    now = _concat_all([k[0] for k in kept])
+    days, gaps, gap_days, previous, observed = (
+        np.concatenate([k[i] for k in kept]) for i in range(1, 6)
+    )
+    moves = np.zeros(len(now), dtype=bool)
+    for g, spec in enumerate(model.GROUPS):
+        share = model.UNIT_CHANGE_SHARE.get(spec.key, 0.0)
+        rows = np.flatnonzero((now.group == g) & (days > 60) & ~now.at_clinic)
+        moves[rows] = rng.random(len(rows)) < share
+    cases = Cases(
+        person=now.person,
+        start=now.start,
+        days=days.astype(np.int32),
+        gaps=gaps.astype(np.int16),
+        gap_days=gap_days.astype(np.int32),
+        group=now.group,
+        code=now.code,
+        secondary=now.secondary,
+        occupation=now.occupation,
+        second_occupation=now.second_occupation,
+        age=now.age,
         moves=moves,
-        p_over_90=p_over_90,
+        p_over_90=model.length_survival(90, observed + now.unobserved, now.group),
+        degree=now.degree,
+        at_clinic=now.at_clinic,
+        previous_days=previous.astype(np.int32),
+        risk_index=observed.astype(np.float64),
+        unobserved=now.unobserved,
     )
-
-
-_erfc = np.frompyfunc(math.erfc, 1, 1)
-
-
-def _over_90(
-    short_median: np.ndarray,
-    short_sigma: np.ndarray,
-    long_p: np.ndarray,
-    long_median: np.ndarray,
-    long_sigma: np.ndarray,
-) -> np.ndarray:
-    """P(planned length > 90 days), exactly as drawn (see model.over_days_probability)."""
-    if len(short_median) == 0:
-        return np.zeros(0)
-    log90 = math.log(90.0)
-    z_short = (log90 - np.log(short_median)) / short_sigma
-    z_long = (log90 - np.log(long_median)) / long_sigma
-    sf_short = 0.5 * _erfc(z_short / math.sqrt(2.0)).astype(np.float64)
-    sf_long = 0.5 * _erfc(z_long / math.sqrt(2.0)).astype(np.float64)
-    return np.asarray((1.0 - long_p) * sf_short + long_p * sf_long, dtype=np.float64)
-
-
-def _concat(a: Cases, b: Cases) -> Cases:
-    return Cases(
-        *(np.concatenate([getattr(a, f), getattr(b, f)]) for f in Cases.__dataclass_fields__)
-    )
-
-
-def _without_overlaps(cases: Cases) -> Cases:
-    """Sort by person and start, and drop a case that starts before the person's
-    earlier cases have ended (plus MIN_DAYS_BETWEEN_CASES)."""
     order = np.lexsort((cases.start, cases.person))
-    cases = cases.take(order)
-    if len(cases) == 0:
-        return cases
-    big = np.int64(1) << 32
-    last = cases.start.astype(np.int64) + cases.span - 1
-    key = cases.person.astype(np.int64) * big + last + (1 << 20)
-    running = np.maximum.accumulate(key)
-    before = np.empty_like(running)
-    before[0] = -1
-    before[1:] = running[:-1]
-    same_person = (before >= 0) & (before // big == cases.person)
-    before_end = before % big - (1 << 20)
-    clash = same_person & (cases.start <= before_end + model.MIN_DAYS_BETWEEN_CASES)
-    return cases.take(np.flatnonzero(~clash))
+    return cases.take(order)
+
+
+def _describe_empty() -> _Draft:
+    empty = np.zeros(0, dtype=np.int32)
+    return _Draft(*(empty for _ in _Draft.__dataclass_fields__))
+
+
+def _concat_all(drafts: list[_Draft]) -> _Draft:
+    return _Draft(
+        *(np.concatenate([getattr(d, f) for d in drafts]) for f in _Draft.__dataclass_fields__)
+    )
+
+
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(32)
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
+
+
+def probabilities(
+    days: float, cases: Cases, *, reached: float | None = None, observed_only: bool
+) -> np.ndarray:
+    """P(length > ``days``), or P(length > days | length > ``reached``), of each case:
+    given everything drawn at its start (``observed_only`` False) or only what
+    a certificate and the history show (True: the unobserved factor integrated
+    out by Gauss–Hermite quadrature over its normal distribution)."""
+    if not observed_only:
+        index = cases.risk_index + cases.unobserved
+        result = model.length_survival(days, index, cases.group)
+        if reached is not None:
+            result = result / model.length_survival(reached, index, cases.group)
+        return np.asarray(result, dtype=np.float64)
+    top = np.zeros(len(cases))
+    bottom = np.zeros(len(cases))
+    for node, weight in zip(_NODES, _WEIGHTS, strict=True):
+        index = cases.risk_index + model.UNOBSERVED_SD * node
+        top += weight * model.length_survival(days, index, cases.group)
+        if reached is not None:
+            bottom += weight * model.length_survival(reached, index, cases.group)
+    return np.asarray(top / bottom if reached is not None else top, dtype=np.float64)

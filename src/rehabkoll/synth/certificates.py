@@ -10,7 +10,7 @@ stays a function of ``--seed``.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
@@ -103,6 +103,11 @@ class _CaseRow(NamedTuple):
     age: int
     moves: bool
     p_over_90: float
+    degree: int
+    at_clinic: bool
+    previous_days: int
+    risk_index: float
+    unobserved: float
 
 
 class CertificateMaker:
@@ -158,12 +163,16 @@ class CertificateMaker:
         home = self.home_units[case.person]
         clinic = home
         move_at = len(lengths)
-        if case.moves and len(lengths) > 1:
+        if case.at_clinic:
+            options = self.region.clinics[group.key]
+            clinic = options[home % len(options)]
+            move_at = 0
+        elif case.moves and len(lengths) > 1:
             options = self.region.clinics[group.key]
             clinic = options[home % len(options)]
             move_at = rr.between(1, min(3, len(lengths) - 1))
 
-        degree = _weighted(u, model.FIRST_DEGREES)
+        degree = case.degree
         day = start
         covered = 0
         signed_day = start
@@ -310,15 +319,6 @@ class CertificateMaker:
                     effective=False,
                 )
             )
-
-
-def _weighted(u: Callable[[], float], options: tuple[tuple[int, float], ...]) -> int:
-    left = u() * sum(w for _, w in options)
-    for value, weight in options:
-        left -= weight
-        if left < 0:
-            return value
-    return options[-1][0]
 
 
 def _altered(cert: Cert, rr: Draw, cert_id: str, signed: int) -> Cert:

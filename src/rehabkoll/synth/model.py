@@ -14,6 +14,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+from scipy.special import expit, logit, ndtr
+
 # --- Published targets (Försäkringskassan's statistics on sjukpenning, rounded
 # as issue 3 gives them; see docs/synthetic-data.md for the sources and years).
 TARGET_WOMEN_SHARE_OF_ONGOING = 0.65
@@ -44,8 +48,8 @@ AGE_BANDS: tuple[tuple[int, int, float], ...] = (
 
 # --- New cases (model). Yearly rate of new cases per insured person by sex,
 # times an age factor (young people rarely qualify for sjukpenning).
-BASE_RATE_WOMEN = 0.068
-BASE_RATE_MEN = 0.041
+BASE_RATE_WOMEN = 0.077
+BASE_RATE_MEN = 0.0465
 AGE_RATE_FACTOR: tuple[float, ...] = (0.35, 0.70, 0.90, 1.00, 1.10, 1.15, 1.15, 1.15, 1.15, 1.05)
 """One factor per entry of AGE_BANDS."""
 
@@ -94,14 +98,14 @@ GROUPS: tuple[DiagnosisGroup, ...] = (
     DiagnosisGroup(
         key="F",
         label="Psychiatric (F00–F99)",
-        share_women=0.3,
-        share_men=0.22,
+        share_women=0.36,
+        share_men=0.27,
         age_weight=_MID,
-        short_median=70.0,
-        short_sigma=1.0,
+        short_median=90.0,
+        short_sigma=0.6,
         long_probability=0.28,
-        long_median=660.0,
-        long_sigma=0.5,
+        long_median=540.0,
+        long_sigma=0.9,
         recurrence=0.12,
         codes=(
             ("F43.8A", 30.0),  # utmattningssyndrom, the Swedish extension code
@@ -127,14 +131,14 @@ GROUPS: tuple[DiagnosisGroup, ...] = (
     DiagnosisGroup(
         key="M",
         label="Musculoskeletal (M00–M99)",
-        share_women=0.17,
-        share_men=0.22,
+        share_women=0.15,
+        share_men=0.19,
         age_weight=_RISING,
-        short_median=45.0,
-        short_sigma=1.0,
+        short_median=60.0,
+        short_sigma=0.6,
         long_probability=0.09,
-        long_median=660.0,
-        long_sigma=0.5,
+        long_median=540.0,
+        long_sigma=0.9,
         recurrence=0.10,
         codes=(
             ("M54.5", 14.0),
@@ -150,6 +154,8 @@ GROUPS: tuple[DiagnosisGroup, ...] = (
             ("M23.2", 3.0),
             ("M65.3", 2.0),
             ("M79.1", 3.0),
+            ("M19.9", 2.0),
+            ("M53.1", 2.0),
         ),
         secondary=("M79.1", "F43.8A", "R52.9"),
     ),
@@ -162,8 +168,8 @@ GROUPS: tuple[DiagnosisGroup, ...] = (
         short_median=45.0,
         short_sigma=0.7,
         long_probability=0.08,
-        long_median=600.0,
-        long_sigma=0.5,
+        long_median=540.0,
+        long_sigma=0.9,
         recurrence=0.02,
         codes=(
             ("S82.6", 5.0),
@@ -209,8 +215,8 @@ GROUPS: tuple[DiagnosisGroup, ...] = (
         short_median=40.0,
         short_sigma=1.0,
         long_probability=0.18,
-        long_median=660.0,
-        long_sigma=0.5,
+        long_median=540.0,
+        long_sigma=0.9,
         recurrence=0.08,
         codes=(
             ("G43.9", 3.0),
@@ -231,8 +237,8 @@ GROUPS: tuple[DiagnosisGroup, ...] = (
         short_median=50.0,
         short_sigma=0.9,
         long_probability=0.15,
-        long_median=600.0,
-        long_sigma=0.5,
+        long_median=540.0,
+        long_sigma=0.9,
         recurrence=0.05,
         codes=(
             ("I21.9", 4.0),
@@ -266,8 +272,8 @@ GROUPS: tuple[DiagnosisGroup, ...] = (
         short_median=30.0,
         short_sigma=1.0,
         long_probability=0.12,
-        long_median=660.0,
-        long_sigma=0.5,
+        long_median=540.0,
+        long_sigma=0.9,
         recurrence=0.08,
         codes=(
             ("R53.9", 4.0),
@@ -287,8 +293,8 @@ GROUPS: tuple[DiagnosisGroup, ...] = (
         short_median=21.0,
         short_sigma=0.9,
         long_probability=0.08,
-        long_median=660.0,
-        long_sigma=0.5,
+        long_median=540.0,
+        long_sigma=0.9,
         recurrence=0.04,
         codes=(
             ("J06.9", 4.0),
@@ -310,18 +316,39 @@ GROUPS: tuple[DiagnosisGroup, ...] = (
 
 GROUP_KEYS = tuple(g.key for g in GROUPS)
 
-# --- How lengths vary with age, sex and occupation (model): both components'
-# medians are multiplied by the length factor, the long-case chance by the
-# long factor (capped at 0.9).
-AGE_LENGTH_FACTOR: tuple[float, ...] = (0.8, 0.85, 0.9, 0.95, 1.0, 1.0, 1.05, 1.1, 1.15, 1.2)
-AGE_LONG_FACTOR: tuple[float, ...] = (0.5, 0.6, 0.75, 0.9, 1.0, 1.05, 1.15, 1.3, 1.45, 1.55)
-WOMEN_LONG_FACTOR = 1.1
-MEN_LONG_FACTOR = 0.95
-
+# --- How long a case lasts (model; docs/synthetic-data.md, "Case length").
+# A case's *index* s is the sum of its diagnosis's offset (CODE_OFFSETS), the
+# effects below of what is known when it starts, and an unobserved individual
+# factor u ~ N(0, UNOBSERVED_SD²). Its group's two log-normal components are
+# both shifted by s (a longer or shorter case, as in an accelerated failure
+# time model), and the chance of the long component is expit(logit(long
+# probability) + LONG_INDEX_WEIGHT · s). ``length_survival`` gives P(length >
+# d | s) exactly, so the truth file can state the probabilities.
+AGE_EFFECT_PER_YEAR = 0.012
+"""Per year of age from AGE_CENTRE (older people's cases last longer)."""
+AGE_CENTRE = 40
+WOMEN_EFFECT = 0.10
 OCCUPATIONS = ("CURRENT_JOB", "JOB_SEEKER", "PARENTAL_LEAVE", "STUDIES")
 OCCUPATION_SHARES_WOMEN = (0.84, 0.09, 0.04, 0.03)
 OCCUPATION_SHARES_MEN = (0.87, 0.10, 0.01, 0.02)
-OCCUPATION_LONG_FACTOR = (1.0, 1.5, 1.1, 0.8)
+OCCUPATION_EFFECT = (0.0, 0.45, 0.10, -0.20)
+"""Job seekers' cases last longer (as in SRS's models)."""
+PART_TIME_START_EFFECT = -0.35
+"""A case that starts part-time (degree below 100 %) is shorter."""
+UNIT_KINDS = ("primary care", "psychiatry", "hospital clinic")
+UNIT_KIND_EFFECT = (0.0, 0.30, 0.15)
+"""By the kind of unit that writes the first certificate."""
+CLINIC_START_SHARE = {"F": 0.12, "S": 0.35, "C": 0.5, "O": 0.35, "I": 0.4, "G": 0.3}
+"""Chance that a case of the group starts at its clinic rather than in primary care."""
+PREVIOUS_DAYS_BOUNDS = (90, 180)
+PREVIOUS_EFFECT = (0.0, 0.45, 0.75, 1.05)
+"""By the length of the person's most recent earlier case of more than 14
+days that ended in the 12 months before this one started: none, 15–90,
+91–180, more than 180 days. The strongest single predictor, as in SRS."""
+PREVIOUS_WINDOW_DAYS = 365
+UNOBSERVED_SD = 0.6
+"""The individual factor no certificate shows (work situation, motivation …)."""
+LONG_INDEX_WEIGHT = 1.0
 YOUNG_STUDIES_SHARE = 0.15
 """Under 25, this share of new cases has STUDIES as occupation."""
 SECOND_OCCUPATION_SHARE = 0.01
@@ -367,21 +394,135 @@ DOCTORS_PER_PRIMARY_CARE_CENTRE = (3, 8)
 DOCTORS_PER_CLINIC = (6, 14)
 
 
-def normal_sf(z: float) -> float:
-    """P(Z > z) for a standard normal Z."""
-    return 0.5 * math.erfc(z / math.sqrt(2.0))
+# --- Share of cases longer than 14 days that last more than 90 days, per
+# three-character code. SRS: "genomsnittlig risk" as SRS shows it to doctors
+# (Inera, sklintyg/srs, SRS_indata.xlsx, sheet SRS_DIAGNOSER, 2019; the same
+# figures as ../shared/data/srs/long-case-share.csv). The others are this
+# project's assumptions, set beside the nearest published code of the group
+# (docs/synthetic-data.md lists them).
+SRS_LONG_SHARE: dict[str, float] = {
+    "F31": 0.65, "F32": 0.52, "F33": 0.52, "F41": 0.48, "F43": 0.37,
+    "G56": 0.09, "I63": 0.84, "M16": 0.59, "M17": 0.53, "M19": 0.46,
+    "M23": 0.21, "M51": 0.46, "M53": 0.46, "M54": 0.26, "M75": 0.25,
+    "M77": 0.21, "M79": 0.37, "R52": 0.35, "R53": 0.35, "S52": 0.17,
+    "S62": 0.11, "S82": 0.31, "S83": 0.23,
+}  # fmt: skip
+ASSUMED_LONG_SHARE: dict[str, float] = {
+    "F10": 0.45, "F20": 0.70, "F60": 0.55, "F90": 0.45,
+    "M65": 0.20,
+    "S06": 0.25, "S42": 0.30, "S72": 0.60, "S93": 0.12,
+    "C18": 0.75, "C34": 0.85, "C43": 0.35, "C50": 0.80, "C53": 0.75, "C61": 0.50,
+    "C64": 0.60, "C71": 0.90,
+    "G35": 0.55, "G40": 0.35, "G43": 0.15, "G44": 0.20, "G47": 0.35, "G93": 0.60,
+    "I10": 0.20, "I21": 0.45, "I25": 0.40, "I48": 0.25, "I50": 0.55,
+    "O20": 0.20, "O21": 0.35, "O26": 0.40, "O99": 0.35,
+    "R07": 0.15, "R10": 0.15, "R42": 0.20, "R51": 0.20,
+    "B34": 0.05, "D50": 0.20, "E11": 0.30, "H81": 0.12, "J06": 0.03, "J18": 0.12,
+    "J45": 0.15, "K35": 0.05, "K58": 0.20, "K80": 0.08, "L40": 0.25, "N39": 0.05,
+    "U07": 0.25,
+}  # fmt: skip
+LONG_SHARE = {**ASSUMED_LONG_SHARE, **SRS_LONG_SHARE}
+
+CODE_OFFSETS: dict[str, float] = {
+    "B34": -4.598,
+    "C18": -0.25,
+    "C34": 0.14,
+    "C43": -1.523,
+    "C50": -0.061,
+    "C53": -0.254,
+    "C61": -1.019,
+    "C64": -0.673,
+    "C71": 0.418,
+    "D50": -0.508,
+    "E11": 0.125,
+    "F10": -0.623,
+    "F20": 0.037,
+    "F31": -0.086,
+    "F32": -0.423,
+    "F33": -0.414,
+    "F41": -0.53,
+    "F43": -0.839,
+    "F60": -0.337,
+    "F90": -0.604,
+    "G35": 0.225,
+    "G40": -0.574,
+    "G43": -1.929,
+    "G44": -1.429,
+    "G47": -0.583,
+    "G56": -2.716,
+    "G93": 0.382,
+    "H81": -1.553,
+    "I10": -1.331,
+    "I21": -0.253,
+    "I25": -0.39,
+    "I48": -1.144,
+    "I50": 0.009,
+    "I63": 1.084,
+    "J06": -5.167,
+    "J18": -1.554,
+    "J45": -1.02,
+    "K35": -4.556,
+    "K58": -0.474,
+    "K80": -3.698,
+    "L40": -0.124,
+    "M16": 0.284,
+    "M17": 0.146,
+    "M19": -0.058,
+    "M23": -0.813,
+    "M51": -0.029,
+    "M53": -0.047,
+    "M54": -0.607,
+    "M65": -0.852,
+    "M75": -0.649,
+    "M77": -0.804,
+    "M79": -0.269,
+    "N39": -4.624,
+    "O20": -0.508,
+    "O21": -0.034,
+    "O26": 0.074,
+    "O99": -0.058,
+    "R07": -1.551,
+    "R10": -1.63,
+    "R42": -1.1,
+    "R51": -1.066,
+    "R52": -0.175,
+    "R53": -0.212,
+    "S06": -0.413,
+    "S42": -0.248,
+    "S52": -0.797,
+    "S62": -1.229,
+    "S72": 0.634,
+    "S82": -0.18,
+    "S83": -0.505,
+    "S93": -1.161,
+    "U07": -0.16,
+}
+"""Per three-character code, the offset of its cases' index that makes the
+generated share match LONG_SHARE; found by ``python -m
+rehabkoll.synth.tuning`` (which prints this table)."""
 
 
-def over_days_probability(
+def length_survival(
     days: float,
-    *,
-    short_median: float,
-    short_sigma: float,
-    long_probability: float,
-    long_median: float,
-    long_sigma: float,
-) -> float:
-    """P(length > days) under the two-component log-normal length model."""
-    short = normal_sf((math.log(days) - math.log(short_median)) / short_sigma)
-    long = normal_sf((math.log(days) - math.log(long_median)) / long_sigma)
-    return (1.0 - long_probability) * short + long_probability * long
+    index: npt.NDArray[np.float64],
+    group: npt.NDArray[np.int8],
+) -> npt.NDArray[np.float64]:
+    """P(length > ``days`` | index s) for cases of the given groups: the
+    two-component model with both medians shifted by s and the long share
+    expit(logit p + LONG_INDEX_WEIGHT · s)."""
+    table = _GROUP_TABLE[group]
+    short_median, short_sigma, long_p, long_median, long_sigma = table.T
+    log_days = math.log(days)
+    pi = expit(logit(long_p) + LONG_INDEX_WEIGHT * index)
+    short = ndtr((np.log(short_median) + index - log_days) / short_sigma)
+    long = ndtr((np.log(long_median) + index - log_days) / long_sigma)
+    result: npt.NDArray[np.float64] = (1.0 - pi) * short + pi * long
+    return result
+
+
+_GROUP_TABLE = np.array(
+    [
+        (g.short_median, g.short_sigma, max(g.long_probability, 1e-6), g.long_median, g.long_sigma)
+        for g in GROUPS
+    ]
+)

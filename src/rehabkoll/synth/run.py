@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from rehabkoll.synth import model, regions
-from rehabkoll.synth.cases import CODES, Cases, draw_cases
+from rehabkoll.synth.cases import CODES, Cases, draw_cases, probabilities
 from rehabkoll.synth.certificates import Cert, CertificateMaker, Layout
 from rehabkoll.synth.options import DEFAULT_REGION, OutputFormat
 from rehabkoll.synth.population import Population, assign_serials, date_of, day_of, draw_population
@@ -143,7 +143,7 @@ def synthesize(
                     jsonl.write(region, patients, layout.certs)
                 if parquet is not None:
                     parquet.write(region, patients, layout.certs)
-                rows = truth_rows(region, patients, cases, layout)
+                rows = truth_rows(region, patients, cases, layout, first_day)
                 if truth_writer is not None:
                     truth_writer.write(rows)
                 _count(summary, layout, len(rows))
@@ -181,15 +181,33 @@ def generate_chunk(
 
 
 def truth_rows(
-    region: regions.Region, patients: Patients, cases: Cases, layout: Layout
+    region: regions.Region,
+    patients: Patients,
+    cases: Cases,
+    layout: Layout,
+    first_day: int | None = None,
 ) -> list[tuple[Any, ...]]:
-    """One row per case with at least one issued certificate."""
+    """One row per case with at least one issued certificate: what the
+    generator knew of it, the exact probabilities of its lasting more than 90
+    days (given everything drawn at its start, and the oracle: given only what
+    a certificate and the history show), its outcome and whether it is censored.
+
+    ``history_complete`` is False for a case whose 12 months before the start
+    reach back before ``first_day`` (the generated window), where earlier
+    cases are not in the output."""
+    if first_day is None:
+        first_day = int(cases.start.min(initial=0))
     first: dict[int, Cert] = {}
     for cert in layout.certs:
         if cert.effective and cert.case >= 0:
             known = first.get(cert.case)
             if known is None or cert.periods[0][0] < known.periods[0][0]:
                 first[cert.case] = cert
+    observed = probabilities(90, cases, observed_only=True).tolist()
+    full_15 = probabilities(90, cases, reached=14, observed_only=False).tolist()
+    oracle_15 = probabilities(90, cases, reached=14, observed_only=True).tolist()
+    kinds = np.where(cases.at_clinic, np.where(cases.group == 0, 1, 2), 0).tolist()
+    complete = (cases.start - model.PREVIOUS_WINDOW_DAYS >= first_day).tolist()
     rows = []
     for index in sorted(first):
         person = int(cases.person[index])
@@ -211,6 +229,14 @@ def truth_rows(
                 planned > 90,
                 covered,
                 covered < planned,
+                observed[index],
+                full_15[index],
+                oracle_15[index],
+                planned > 14,
+                int(cases.degree[index]),
+                model.UNIT_KINDS[kinds[index]],
+                int(cases.previous_days[index]),
+                complete[index],
             )
         )
     return rows

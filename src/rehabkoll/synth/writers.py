@@ -47,6 +47,14 @@ TRUTH_SCHEMA = pa.schema(
         ("over_90", pa.bool_()),
         ("covered_days", pa.int32()),
         ("censored", pa.bool_()),
+        ("p_over_90_observed", pa.float64()),
+        ("p15_over_90", pa.float64()),
+        ("oracle_p15_over_90", pa.float64()),
+        ("reached_day_15", pa.bool_()),
+        ("degree_at_start", pa.int16()),
+        ("unit_kind", pa.string()),
+        ("previous_days", pa.int32()),
+        ("history_complete", pa.bool_()),
     ]
 )
 TRUTH_COLUMNS = tuple(TRUTH_SCHEMA.names)
