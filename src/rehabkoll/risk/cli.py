@@ -103,6 +103,16 @@ def evaluate(
         Path | None, typer.Option("--out", help="File to write. Default: standard output.")
     ] = None,
     db: DbOption = None,
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth",
+            help="Truth file of 'rehabkoll synth --truth' (CSV or Parquet): adds the "
+            "oracle's AUC and the model's gap to it.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Judge a model on cases started from --from to --to whose outcome is known on
     --as-of: AUC, Brier score, calibration error, overall, by sex and by diagnosis
@@ -143,6 +153,18 @@ def evaluate(
             "censored": len(examples) - len(known),
         },
     )
+    if truth is not None:
+        try:
+            oracle = evaluation.read_truth(truth)
+        except (ValueError, KeyError) as err:
+            fail(f"--truth: {err}")
+        evaluation.add_oracle(
+            result,
+            [(e.patient_id, e.start.isoformat()) for e in known],
+            [int(e.outcome or 0) for e in known],
+            [str(e.features["sex"]) for e in known],
+            oracle,
+        )
     if output is ReportFormat.pdf:
         _write_pdf(result, out)
     else:

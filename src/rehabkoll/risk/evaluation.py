@@ -6,9 +6,11 @@ report with a reliability plot (matplotlib)."""
 from __future__ import annotations
 
 import base64
+import csv
 import html
 import io
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -72,6 +74,66 @@ def report(
     }
     result["reliability"] = reliability(ys, ps)
     return result
+
+
+ORACLE_COLUMN = "oracle_p15_over_90"
+"""The truth file's column (``rehabkoll synth --truth``) with the best
+probability a model can reach: P(> 90 days | > 14 days, what a certificate
+and the history show), the unobserved factor integrated out."""
+
+
+def read_truth(path: Path) -> dict[tuple[str, str], float]:
+    """(patient id, case start YYYY-MM-DD) → the oracle's probability, from a
+    truth file written as CSV or Parquet."""
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path, columns=["patient_id", "case_start", ORACLE_COLUMN])
+        columns = table.to_pydict()
+        return {
+            (str(pid), start.isoformat()): float(p)
+            for pid, start, p in zip(
+                columns["patient_id"], columns["case_start"], columns[ORACLE_COLUMN], strict=True
+            )
+        }
+    with path.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        if reader.fieldnames is None or ORACLE_COLUMN not in reader.fieldnames:
+            raise ValueError(f"{path.name}: no column {ORACLE_COLUMN} (not a truth file of synth?)")
+        return {(r["patient_id"], r["case_start"]): float(r[ORACLE_COLUMN]) for r in reader}
+
+
+def add_oracle(
+    result: dict[str, Any],
+    keys: Sequence[tuple[str, str]],
+    y: Sequence[int],
+    sexes: Sequence[str],
+    truth: dict[tuple[str, str], float],
+) -> None:
+    """Add the oracle's figures on the same cases (those found in the truth
+    file) and the gap of the model's AUC to it: ``oracle_auc``, ``auc_gap``
+    (oracle minus model; at best 0, by chance a little below), overall and in
+    ``by_sex``, and ``oracle`` with the counts, Brier score and ECE."""
+    found = [k for k, key in enumerate(keys) if key in truth]
+    ys = np.asarray([y[k] for k in found], dtype=np.float64)
+    ps = np.asarray([truth[keys[k]] for k in found], dtype=np.float64)
+    sex = np.asarray([sexes[k] for k in found], dtype=object)
+    oracle = figures(ys, ps)
+    oracle["matched"] = len(found)
+    oracle["unmatched"] = len(keys) - len(found)
+    result["oracle"] = oracle
+    result["oracle_auc"] = oracle["auc"]
+    result["auc_gap"] = _gap(oracle["auc"], result.get("auc"))
+    for s in ("F", "M"):
+        mine = figures(ys[sex == s], ps[sex == s])
+        part = result["by_sex"][s]
+        part["oracle_auc"] = mine["auc"]
+        part["oracle_ece"] = mine["ece"]
+        part["auc_gap"] = _gap(mine["auc"], part.get("auc"))
+
+
+def _gap(oracle: float | None, model: float | None) -> float | None:
+    return None if oracle is None or model is None else oracle - model
 
 
 def reliability(y: Floats, p: Floats, bins: int = BINS) -> list[dict[str, Any]]:

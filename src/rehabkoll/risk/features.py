@@ -43,9 +43,23 @@ CATEGORICAL = (
     "occupation",
     "unit_kind",
     "care_provider",
+    "previous_long",
 )
-NUMERIC = ("secondary_diagnoses", "previous_12m", "previous_12m_days", "cases_3y")
+NUMERIC = (
+    "secondary_diagnoses",
+    "previous_12m",
+    "previous_12m_days",
+    "cases_3y",
+    "age",
+    "previous_long_days",
+)
 FEATURES = CATEGORICAL + NUMERIC
+LEGACY_FEATURES = (
+    *CATEGORICAL[:-1],
+    *NUMERIC[:4],
+)
+"""The features of models stored before ``age`` and ``previous_long`` were added."""
+PREVIOUS_LONG_BOUNDS = (90, 180)
 
 LABELS = {
     "age_band": "ålder",
@@ -61,6 +75,9 @@ LABELS = {
     "previous_12m": "tidigare sjukfall senaste 12 månaderna",
     "previous_12m_days": "längd på tidigare sjukfall senaste 12 månaderna",
     "cases_3y": "antal sjukfall senaste tre åren",
+    "age": "ålder i år",
+    "previous_long": "tidigare sjukfall över 14 dagar senaste 12 månaderna",
+    "previous_long_days": "längd på senaste sjukfallet över 14 dagar",
 }
 
 _AGE_BANDS = ((29, "16-29"), (39, "30-39"), (49, "40-49"), (59, "50-59"))
@@ -96,8 +113,42 @@ class Example:
     lies before it); None where unknown. For the outcomes after day 90."""
 
 
+def age_in_years(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def previous_long(days: int) -> str:
+    """The length of the most recent earlier case over 14 days, in SRS's steps
+    ("none" when there was none in the 12 months)."""
+    if days <= 0:
+        return "none"
+    if days <= PREVIOUS_LONG_BOUNDS[0]:
+        return "15-90"
+    if days <= PREVIOUS_LONG_BOUNDS[1]:
+        return "91-180"
+    return "181-"
+
+
+_BAND_MIDDLE = {"16-29": 23, "30-39": 35, "40-49": 45, "50-59": 55, "60-": 62}
+
+
+def completed(row: dict[str, str | int]) -> dict[str, str | int]:
+    """``row`` with the features added after the first version filled in from
+    the older ones, for callers that give only those (an API client, a test):
+    age from the middle of the age band; the most recent earlier case over 14
+    days taken as the longest case of the last 12 months."""
+    if all(name in row for name in FEATURES):
+        return row
+    filled = dict(row)
+    filled.setdefault("age", _BAND_MIDDLE.get(str(row.get("age_band")), 45))
+    before = int(row.get("previous_12m_days", 0)) if int(row.get("previous_12m", 0)) else 0
+    filled.setdefault("previous_long_days", before if before > DAY - 1 else 0)
+    filled.setdefault("previous_long", previous_long(int(filled["previous_long_days"])))
+    return filled
+
+
 def age_band(birth: date, on: date) -> str:
-    age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    age = age_in_years(birth, on)
     for high, key in _AGE_BANDS:
         if age <= high:
             return key
@@ -181,6 +232,11 @@ def day15_features(
     last_12m = [c for c in earlier if c.end >= year_ago]
     three_years = case.start - timedelta(days=3 * 365)
     code = lead.diagnosis.replace(".", "").upper()
+    # The most recent earlier case of more than 14 days, if it ended in the 12
+    # months before this one started (SRS's strongest predictor), and its length.
+    long_before = [c for c in last_12m if c.days > DAY - 1]
+    recent = max(long_before, key=lambda c: c.end, default=None)
+    recent_days = recent.days if recent is not None else 0
     return {
         "age_band": age_band(patient.birth_date, case.start),
         "sex": patient.sex,
@@ -195,6 +251,9 @@ def day15_features(
         "previous_12m": len(last_12m),
         "previous_12m_days": max((c.days for c in last_12m), default=0),
         "cases_3y": sum(1 for c in earlier if c.end >= three_years),
+        "age": age_in_years(patient.birth_date, case.start),
+        "previous_long": previous_long(recent_days),
+        "previous_long_days": recent_days,
     }
 
 

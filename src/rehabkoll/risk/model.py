@@ -30,7 +30,15 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from rehabkoll.risk.features import CATEGORICAL, FEATURES, LABELS, NUMERIC, Example
+from rehabkoll.risk.features import (
+    CATEGORICAL,
+    FEATURES,
+    LABELS,
+    LEGACY_FEATURES,
+    NUMERIC,
+    Example,
+    completed,
+)
 
 HELD_OUT = 0.25
 ISOTONIC_FROM = 1000
@@ -71,9 +79,16 @@ class RiskModel:
     (rehabkoll.risk.horizons), for each pair with enough cases."""
 
 
-def frame(rows: Sequence[dict[str, str | int]]) -> Any:
-    """The feature rows as the pandas-free 2-D object array the pipeline reads."""
-    return np.array([[row[name] for name in FEATURES] for row in rows], dtype=object)
+def frame(rows: Sequence[dict[str, str | int]], features: Sequence[str] = FEATURES) -> Any:
+    """The feature rows as the pandas-free 2-D object array the pipeline reads
+    (features a row lacks are filled in by ``features.completed``)."""
+    return np.array([[completed(row)[name] for name in features] for row in rows], dtype=object)
+
+
+def features_of(model: RiskModel) -> tuple[str, ...]:
+    """The features ``model`` was trained on (models stored before the list
+    was recorded used LEGACY_FEATURES)."""
+    return tuple(model.meta.get("features", LEGACY_FEATURES))
 
 
 def _pipeline(seed: int) -> Pipeline:
@@ -174,6 +189,7 @@ def train(examples: Sequence[Example], *, seed: int) -> RiskModel:
             "calibration": method,
             "algorithm": "LogisticRegression (one-hot) + CalibratedClassifierCV",
             "versions": versions(),
+            "features": list(FEATURES),
         },
     )
 
@@ -181,7 +197,8 @@ def train(examples: Sequence[Example], *, seed: int) -> RiskModel:
 def predict(model: RiskModel, rows: Sequence[dict[str, str | int]]) -> npt.NDArray[np.float64]:
     if not rows:
         return np.zeros(0)
-    return np.asarray(model.calibrated.predict_proba(frame(rows))[:, 1], dtype=np.float64)
+    x = frame(rows, features_of(model))
+    return np.asarray(model.calibrated.predict_proba(x)[:, 1], dtype=np.float64)
 
 
 def predict_later(
@@ -191,7 +208,7 @@ def predict_later(
     found = getattr(model, "conditional", {}).get(lasted)  # absent in models stored before
     if found is None or not rows:
         return None
-    return np.asarray(found.predict_proba(frame(rows))[:, 1], dtype=np.float64)
+    return np.asarray(found.predict_proba(frame(rows, features_of(model)))[:, 1], dtype=np.float64)
 
 
 def diagnosis_average(model: RiskModel, code: str) -> Average:
@@ -227,13 +244,14 @@ def explain_all(
         return []
     columns_step: ColumnTransformer = model.regression.named_steps["columns"]
     coef = model.regression.named_steps["regression"].coef_[0]
-    designs = columns_step.transform(frame(rows)).astype(np.float64)
+    designs = columns_step.transform(frame(rows, features_of(model))).astype(np.float64)
     result = []
     for row, design in zip(rows, designs, strict=True):
         profile = model.diagnosis_profile.get(str(row["diagnosis"]), model.overall_profile)
         delta = coef * (design - profile)
+        full = completed(row)
         contributions = [
-            Reason(name, row[name], float(delta[start:stop].sum()))
+            Reason(name, full[name], float(delta[start:stop].sum()))
             for name, (start, stop) in model.columns.items()
         ]
         ranked = sorted(contributions, key=lambda r: abs(r.contribution), reverse=True)
