@@ -29,8 +29,8 @@ from benchmarks.machine import describe
 DATA = Path(__file__).parent / "data"
 SEED = 7171
 END = date(2025, 12, 31)
-TRAIN_AS_OF = date(2024, 12, 31)
-EVALUATE = (date(2025, 1, 1), date(2025, 6, 30))
+TRAIN_AS_OF = date(2024, 6, 30)
+EVALUATE = (date(2024, 7, 1), date(2025, 9, 30))
 TARGET_GAP = 0.02
 TARGET_ECE = 0.02
 TARGET_TRAIN_SECONDS = 120.0
