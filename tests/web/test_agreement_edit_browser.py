@@ -13,12 +13,14 @@ import pytest
 
 from tests.web.test_accessibility import serious
 from tests.web.test_agreement import _setup
-from tests.web.test_agreement_browser import log_in, new_page
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, serve_site
+from tests.web.test_agreement_browser import browser, log_in, new_page
+from tests.web.test_browser import serve_site
 
 pytestmark = pytest.mark.browser
 
-from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
+
+__all__ = ["browser"]
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -27,14 +29,6 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve_site(tmp_path_factory, "agreement-edit", _setup) as served:
         yield served.base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("width", [1440, 390])
