@@ -10,7 +10,9 @@ One allowance, and why: a certificate that matches the published schema can
 still be refused with 422, because the schema cannot say that a personnummer's
 check digit must match, that a diagnosis code must be on the ICD-10-SE list
 or that periods must not overlap. For the two certificate operations 422
-therefore counts as an answer to valid data too.
+therefore counts as an answer to valid data too; so it does for the
+corrections of coordination entries (a contact's day in the future, a field
+the entry's kind does not have, another patient's entry).
 """
 
 from __future__ import annotations
@@ -46,7 +48,18 @@ CONFIG: dict[str, Any] = {
                     "expected-statuses": ["2xx", "401", "403", "404", "422"]
                 }
             },
-        }
+        },
+        {
+            # A correction that matches the schema can still be refused: a
+            # contact's day in the future, a field the entry's kind does not
+            # have, an entry of another patient (the schema cannot know them).
+            "include-path-regex": "/coordination/",
+            "checks": {
+                "positive_data_acceptance": {
+                    "expected-statuses": ["2xx", "401", "403", "404", "422"]
+                }
+            },
+        },
     ],
 }
 

@@ -193,6 +193,12 @@ def unit_cases(
     return JSONResponse(body)
 
 
+def _entry(entry: Any) -> dict[str, Any]:
+    """What every entry carries: its id (for the corrections API) and whether
+    it was withdrawn as written in error (it then counts for nothing)."""
+    return {"id": entry.id, "retracted": entry.retracted_at is not None}
+
+
 def _record_json(record: coordination.RecordView) -> dict[str, Any]:
     return {
         "status": str(record.status) if record.status else None,
@@ -201,6 +207,7 @@ def _record_json(record: coordination.RecordView) -> dict[str, Any]:
         "updated_at": record.updated_at.isoformat() if record.updated_at else None,
         "consents": [
             {
+                **_entry(c),
                 "parties": list(c.parties),
                 "valid_from": c.valid_from.isoformat(),
                 "valid_to": c.valid_to.isoformat() if c.valid_to else None,
@@ -210,6 +217,7 @@ def _record_json(record: coordination.RecordView) -> dict[str, Any]:
         ],
         "contacts": [
             {
+                **_entry(c),
                 "day": c.day.isoformat(),
                 "party": str(c.party),
                 "way": str(c.way),
@@ -219,6 +227,7 @@ def _record_json(record: coordination.RecordView) -> dict[str, Any]:
         ],
         "meetings": [
             {
+                **_entry(m),
                 "day": m.day.isoformat(),
                 "kind": str(m.kind),
                 "participants": list(m.participants),
@@ -228,6 +237,7 @@ def _record_json(record: coordination.RecordView) -> dict[str, Any]:
         ],
         "plans": [
             {
+                **_entry(p),
                 "kind": str(p.kind),
                 "text": p.text,
                 "planned_end": p.planned_end.isoformat() if p.planned_end else None,
@@ -237,11 +247,12 @@ def _record_json(record: coordination.RecordView) -> dict[str, Any]:
             for p in record.plans
         ],
         "referrals": [
-            {"day": r.day.isoformat(), "kind": str(r.kind), "note": r.note}
+            {**_entry(r), "day": r.day.isoformat(), "kind": str(r.kind), "note": r.note}
             for r in record.referrals
         ],
         "tasks": [
             {
+                **_entry(t),
                 "title": t.title,
                 "due": t.due.isoformat() if t.due else None,
                 "assignee": t.assignee,

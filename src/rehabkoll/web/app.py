@@ -19,6 +19,7 @@ from rehabkoll.web import (
     agreement_api,
     api,
     api_contract,
+    api_corrections,
     api_docs,
     auth,
     cases,
@@ -87,6 +88,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     api_contract.install(app)
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(api_corrections.router)  # coordination entries corrected, withdrawn
     api_docs.install(app)  # Swagger UI from the package's files
     app.include_router(agreement_api.router)
     app.include_router(auth.public)
