@@ -24,7 +24,7 @@ from rehabkoll.accounts.roles import Role
 from rehabkoll.agreement import indicator_rules as rules
 from rehabkoll.agreement.indicators import BY_KEY, INDICATORS
 from rehabkoll.agreement.service import providers_of
-from rehabkoll.cases.engine import CertificateRecord, Period, build_cases
+from rehabkoll.cases.engine import Case, CertificateRecord, Period, build_cases
 from rehabkoll.certificates.models import Certificate, Patient, Unit, decode_spans
 from rehabkoll.coordination.enums import PlanKind
 from rehabkoll.coordination.models import (
@@ -64,6 +64,15 @@ class RegionData:
     """(patient, unit, day) of every coordination entry."""
     closing_plans: list[tuple[str, str, date]] = field(default_factory=list)
     insured: dict[tuple[int, str], int] = field(default_factory=dict)
+    cases: list[Case] | None = None
+    """The region's cases, built once when first asked for (``cases_of``)."""
+
+
+def cases_of(data: RegionData) -> list[Case]:
+    """The region's cases (the case engine over its certificates), built once."""
+    if data.cases is None:
+        data.cases = build_cases(data.records)
+    return data.cases
 
 
 Extra = Callable[[Session, list[str], rules.Window, "RegionData"], Value | None]
@@ -179,7 +188,7 @@ def load(session: Session, *, providers: list[str], until: date) -> RegionData:
 
 def _case_facts(data: RegionData) -> list[rules.CaseFact]:
     facts = []
-    for case in build_cases(data.records):
+    for case in cases_of(data):
         lead = max(case.certificates, key=lambda c: (c.signed_at, c.id))
         facts.append(
             rules.CaseFact(

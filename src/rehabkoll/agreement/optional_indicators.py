@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from rehabkoll.agreement import indicator_queries as queries
 from rehabkoll.agreement import indicator_rules as rules
-from rehabkoll.cases.engine import build_cases, measure
+from rehabkoll.cases.engine import measure
 from rehabkoll.certificates.models import Certificate, Patient
 from rehabkoll.exchange.models import CertificateOrigin
 from rehabkoll.fmb import rules as fmb_rules
@@ -48,7 +48,7 @@ def fmb_over_recommended(
     if catalogue is None:
         return None
     items: list[tuple[str, bool]] = []
-    for case in build_cases(data.records):
+    for case in queries.cases_of(data):
         if case.start > window.end or case.end < window.start:
             continue
         until = rules.Window(case.start, min(case.end, window.end), "")
