@@ -47,7 +47,8 @@ def trained() -> model.RiskModel:
         }
         days = int(rng.integers(100, 400)) if long else int(rng.integers(15, 91))
         examples.append(
-            Example(f"p{i}", PROVIDER, "U", date(2024, 1, 1), features, int(long), days)
+            # Every case has ended (True): known for the questions after day 90 as well.
+            Example(f"p{i}", PROVIDER, "U", date(2024, 1, 1), features, int(long), days, True)
         )
     return model.train(examples, seed=1)
 

@@ -67,14 +67,17 @@ def test_the_model_is_loaded_once_and_each_case_answers_its_days_question(traine
     assert young.question == ">90 dagar"
     assert young.given == 15  # P(T > 90 | T > 15): passed day 15, not day 30
     assert [(h, y) for h, y, _ in young.estimates] == [(90, 14), (90, 15)]
-    assert young.probability == young.estimates[-1][2]
+    assert young.current == young.estimates[-1][2]
+    # ``probability`` stays the day-15 estimate (the main model).
+    assert young.probability == young.estimates[0][2]
     old = next(s for d, s in by_day.items() if 90 < d <= 120)
     # Past day 90 the question is "more than 180 days?".
     assert old.question == ">180 dagar"
     assert old.horizon == 180
     # No case of this region lasts more than 120 days: with one outcome only
     # there is no model for "more than 180 days", and the case says why.
-    assert old.probability is None
-    assert old.category is None
+    assert old.current is None
+    assert old.current_category is None
+    assert old.probability is not None  # the day-15 estimate is still there
     assert old.reason == "Modellen har inget underlag för frågan >180 dagar"
     assert all(s.model_version == first[0].version for s in scored)

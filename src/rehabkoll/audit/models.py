@@ -28,6 +28,7 @@ class Action(StrEnum):
     MATTER_HANDLED = "matter_handled"
     STATEMENTS_VIEW = "statements_view"
     RISK_OPINION = "risk_opinion"
+    API_RISK_SCORE = "api_risk_score"
 
     @property
     def label(self) -> str:
@@ -49,6 +50,7 @@ _ACTION_LABELS = {
     Action.MATTER_HANDLED: "Ärende markerat hanterat",
     Action.STATEMENTS_VIEW: "Läkarutlåtanden visade",
     Action.RISK_OPINION: "Läkarens bedömning av risk",
+    Action.API_RISK_SCORE: "Riskberäkning via API (ingen patient)",
 }
 
 

@@ -50,8 +50,9 @@ class Scored:
     start: date
     diagnosis: str
     probability: float | None
-    """The answer to ``question`` (None: no basis, see ``reason``)."""
+    """The day-15 estimate, P(T > 90 | T > 14) (None: nothing known by day 15)."""
     category: str | None
+    """Of ``probability``."""
     diagnosis_average: float
     """The share of the diagnosis's training cases longer than 90 days."""
     diagnosis_cases: int
@@ -60,7 +61,7 @@ class Scored:
     later: tuple[tuple[int, float], ...] = ()
     """(Y, P(T > 90 | T > Y)) for each Y of 15, 30, 45, 60 the case has passed."""
     question: str | None = None
-    """">90 dagar", ">180 dagar" or ">365 dagar": what ``probability`` answers."""
+    """">90 dagar", ">180 dagar" or ">365 dagar": what ``current`` answers."""
     horizon: int | None = None
     given: int | None = None
     """Y of P(T > horizon | T > Y) (14: the main model, the case reached day 15)."""
@@ -68,7 +69,11 @@ class Scored:
     estimates: tuple[tuple[int, int, float], ...] = ()
     """Every (H, Y, P(T > H | T > Y)) that applies on the day, the day-15 one first."""
     reason: str | None = None
-    """Why there is no probability (Swedish, shown as is)."""
+    """Why there is no ``current`` (Swedish, shown as is)."""
+    current: float | None = None
+    """The answer to ``question`` on the day: the latest estimate of the
+    question of the case's day (what the work list and the API show)."""
+    current_category: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -77,6 +82,8 @@ class Scored:
             "diagnosis": self.diagnosis,
             "probability": None if self.probability is None else round(self.probability, 4),
             "category": self.category,
+            "current_probability": None if self.current is None else round(self.current, 4),
+            "current_category": self.current_category,
             "question": self.question,
             "given_days": self.given,
             "lasted": self.lasted,
@@ -158,11 +165,14 @@ def assess(
             PAST_LAST if horizon is None else no_question_model(horizon) if found is None else None
         )
         p = None if found is None else found[1]
+        day15 = float(main[i])
         result.append(
             _with(
                 base,
-                probability=p,
-                category=None if p is None else category(p, thresholds),
+                probability=day15,
+                category=category(day15, thresholds),
+                current=p,
+                current_category=None if p is None else category(p, thresholds),
                 explanation=explanation,
                 later=later,
                 horizon=horizon,

@@ -222,15 +222,15 @@ def current(session: Session, version: int | None = None) -> tuple[Loaded, scori
 
 
 def compiled_for(loaded: Loaded) -> scoring.Compiled:
-    """``loaded``'s model compiled, once per loaded object."""
-    key = ("", loaded.version, str(id(loaded.model)))
+    """``loaded``'s model compiled, once per loaded object (``current``'s own
+    objects are found in its cache)."""
     with _COMPILED_LOCK:
-        cached = _COMPILED.get(key)
-    if cached is not None and cached[0] is loaded:
-        return cached[1]
+        for pair in _COMPILED.values():
+            if pair[0] is loaded:
+                return pair[1]
     compiled = scoring.compile_model(loaded.model)
     with _COMPILED_LOCK:
-        _COMPILED[key] = (loaded, compiled)
+        _COMPILED[("", loaded.version, str(id(loaded)))] = (loaded, compiled)
         while len(_COMPILED) > 8:
             _COMPILED.pop(next(iter(_COMPILED)))
     return compiled

@@ -24,7 +24,7 @@ from rehabkoll.exchange import matters
 from rehabkoll.fmb import intake as fmb_intake
 from rehabkoll.fmb import service as fmb_service
 from rehabkoll.fmb.service import Catalogue
-from rehabkoll.web import queries
+from rehabkoll.web import queries, risk_rows
 from rehabkoll.web.api_contract import (
     CERTIFICATE_REF,
     REVOCATION_BODY,
@@ -36,6 +36,25 @@ from rehabkoll.web.deps import ApiUser, SessionDep, Viewer
 from rehabkoll.web.errors import NotFoundError
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+
+class RiskOut(BaseModel):
+    """The risk of a long case (decision support, docs/decision-support.md):
+    the model in force's answer to the question of the case's day."""
+
+    probability: float | None = Field(
+        description="0-1, rounded to 4 decimals; null when the model has no basis (see reason)"
+    )
+    category: str | None = Field(description="Måttlig risk, Hög risk or Mycket hög risk; or null")
+    model_version: int | None = Field(description="The model version in force, null without one")
+    question: str | None = Field(
+        description='">90 dagar" up to day 90, ">180 dagar" to day 180, ">365 dagar" to day 365'
+    )
+    given_days: int | None = Field(
+        description="Y of P(T > question | T > Y): 14 at day 15, later 15, 30, 45, 60, 90, …"
+    )
+    lasted: int | None = Field(description="Days the case has covered on as_of")
+    reason: str | None = Field(description="Why probability is null (Swedish), else null")
 
 
 class CaseOut(BaseModel):
@@ -70,6 +89,7 @@ class CaseOut(BaseModel):
     )
     fmb_code: str | None = Field(default=None, description="The code the recommendation came from")
     over_fmb: bool = Field(default=False, description="The case's days exceed the recommendation")
+    risk: RiskOut | None = Field(default=None, description="The risk of a long case")
 
 
 class PatientOut(BaseModel):
@@ -136,6 +156,7 @@ def _case_out(
     status: str | None,
     counts: matters.MatterCounts = matters.NO_MATTERS,
     fmb: Catalogue | None = None,
+    risks: risk_rows.Risks | None = None,
 ) -> CaseOut:
     return CaseOut.model_validate(
         {
@@ -145,6 +166,9 @@ def _case_out(
             "protected": patient.protected,
             **_matters_json(counts),
             **fmb_service.case_json(fmb, (row.diagnosis, *row.secondary_diagnoses), row.days),
+            "risk": risk_rows.risk_json(
+                risks.get(row) if risks else None, risks.reason if risks else None
+            ),
         }
     )
 
@@ -187,6 +211,7 @@ def unit_cases(
             "protected": row.patient_id in protected,
             **_matters_json(open_matters.get(row.patient_id, matters.NO_MATTERS)),
             **fmb_service.case_json(fmb, (row.diagnosis, *row.secondary_diagnoses), row.days),
+            "risk": risk_rows.risk_json(listing.risks.get(row), listing.risks.reason),
         }
         for row in shown
     ]
@@ -311,12 +336,13 @@ def patient(
         facts.id, matters.NO_MATTERS
     )
     fmb = fmb_service.catalogue(session, day)
+    risks = risk_rows.for_rows(session, visible, unit_id=unit, as_of=day, gap=gap)
     return PatientOut(
         patient_ref=facts.ref,
         unit_id=unit,
         completions=counts.completions,
         questions=counts.questions,
-        cases=[_case_out(r, facts, status, counts, fmb) for r in visible],
+        cases=[_case_out(r, facts, status, counts, fmb, risks) for r in visible],
         coordination=_record_json(record),
     )
 

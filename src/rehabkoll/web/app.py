@@ -28,6 +28,7 @@ from rehabkoll.web import (
     errors,
     matters,
     patient,
+    risk_api,
     risk_statistics,
     risk_views,
     rivta,
@@ -89,6 +90,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     app.include_router(api.router)
     app.include_router(api_corrections.router)  # coordination entries corrected, withdrawn
+    app.include_router(risk_api.router)  # POST /api/risk/score
     api_docs.install(app)  # Swagger UI from the package's files
     app.include_router(agreement_api.router)
     app.include_router(auth.public)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import Engine, func, select
@@ -21,7 +21,8 @@ from rehabkoll.exchange import matters
 from rehabkoll.fmb import service as fmb_service
 from rehabkoll.fmb.rules import Assessment
 from rehabkoll.lib import diagnosis_texts
-from rehabkoll.web import coordination_facts
+from rehabkoll.risk.answers import Scored
+from rehabkoll.web import coordination_facts, risk_rows
 from rehabkoll.web.worklist import (
     DIAGNOSIS_GROUPS,
     ENDING_DAYS,
@@ -117,6 +118,8 @@ class UnitList:
 
     rows: tuple[CaseRow, ...]
     base: dict[CaseRow, WorkRow]
+    risks: risk_rows.Risks = field(default_factory=risk_rows.Risks)
+    """The risk of each row with the model in force (part of the key)."""
 
 
 _CACHE: OrderedDict[tuple[object, ...], UnitList] = OrderedDict()
@@ -131,7 +134,8 @@ def unit_list(session: Session, *, unit_id: str, as_of: date, gap: int, recent: 
     database = (bind if isinstance(bind, Engine) else bind.engine).url.render_as_string()
     fmb = fmb_service.catalogue(session, as_of)
     fmb_version = fmb.version.id if fmb is not None else None
-    key = (database, unit_id, as_of, gap, recent, fmb_version, *data_version(session))
+    risk = (risk_rows.model_version(session), risk_rows.thresholds())
+    key = (database, unit_id, as_of, gap, recent, fmb_version, risk, *data_version(session))
     with _LOCK:
         found = _CACHE.get(key)
         if found is not None:
@@ -140,9 +144,14 @@ def unit_list(session: Session, *, unit_id: str, as_of: date, gap: int, recent: 
     rows = cases_service.work_list(session, unit_id=unit_id, as_of=as_of, gap=gap, recent=recent)
     patients = patients_by_id(session, (r.patient_id for r in rows))
     doctors = doctor_names(session, (r.doctor_id for r in rows))
+    risks = risk_rows.for_rows(session, rows, unit_id=unit_id, as_of=as_of, gap=gap)
     built = UnitList(
         rows=tuple(rows),
-        base={row: _base_row(row, patients[row.patient_id], doctors, as_of, fmb) for row in rows},
+        base={
+            row: _base_row(row, patients[row.patient_id], doctors, as_of, fmb, risks)
+            for row in rows
+        },
+        risks=risks,
     )
     with _LOCK:
         _CACHE[key] = built
@@ -182,8 +191,10 @@ def _base_row(
     doctors: dict[str, str],
     as_of: date,
     fmb: fmb_service.Catalogue | None = None,
+    risks: risk_rows.Risks | None = None,
 ) -> WorkRow:
     assessment = fmb.assess((row.diagnosis, *row.secondary_diagnoses), row.days) if fmb else None
+    risk = risks.get(row) if risks is not None else None
     day = case_day(row.days, row.days_left)
     milestone, to_milestone = (None, None) if row.recently_ended else next_milestone(day)
     return WorkRow(
@@ -210,9 +221,11 @@ def _base_row(
         days_to_milestone=to_milestone,
         recently_ended=row.recently_ended,
         attention=_attention(
-            row, milestone, to_milestone, coordination_facts.NONE, as_of, fmb=assessment
+            row, milestone, to_milestone, coordination_facts.NONE, as_of, fmb=assessment, risk=risk
         )[0],
         fmb=assessment,
+        risk=risk,
+        risk_reason=(risk.reason if risk is not None else risks.reason if risks else None) or "",
         fmb_source=f"{fmb_service.SOURCE_NAME} ({fmb.version.label})" if fmb else "",
     )
 
@@ -226,6 +239,7 @@ def _attention(
     ending_days: int = ENDING_DAYS,
     *,
     fmb: Assessment | None = None,
+    risk: Scored | None = None,
 ) -> tuple[tuple[str, ...], int]:
     return attention(
         as_of=as_of,
@@ -237,6 +251,7 @@ def _attention(
         days_left=row.days_left,
         ending_days=ending_days,
         fmb=fmb,
+        risk=risk,
     )
 
 
@@ -270,7 +285,14 @@ def work_rows(
         if counts.overdue_completion_since is not None:
             fact = replace(fact, overdue_completion=counts.overdue_completion_since)
         reasons, urgency = _attention(
-            row, base.milestone, base.days_to_milestone, fact, as_of, ending_days, fmb=base.fmb
+            row,
+            base.milestone,
+            base.days_to_milestone,
+            fact,
+            as_of,
+            ending_days,
+            fmb=base.fmb,
+            risk=base.risk,
         )
         base = replace(base, status=fact.status, attention=reasons, urgency=urgency, matters=counts)
         if base.protected != (row.patient_id in protected):

@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rehabkoll.exchange.matters import NO_MATTERS, MatterCounts
 from rehabkoll.fmb.rules import Assessment
 from rehabkoll.lib import diagnosis_texts, formats, icd10
+from rehabkoll.risk.categories import VERY_HIGH
+
+if TYPE_CHECKING:
+    from rehabkoll.risk.answers import Scored
 
 MILESTONES = (90, 180, 365)
 """Rehabiliteringskedjan: the days work capacity is assessed against."""
@@ -88,6 +92,10 @@ class WorkRow:
     """The case against FMB's recommended length (None: no recommendation)."""
     fmb_source: str = ""
     """"Socialstyrelsen, FMB (2018-06-05)": the version in force."""
+    risk: Scored | None = None
+    """The risk of a long case (rehabkoll.web.risk_rows); None: not computed."""
+    risk_reason: str = ""
+    """Why there is no risk, when the model or its basis is missing."""
 
     @property
     def shown_name(self) -> str:
@@ -192,6 +200,28 @@ def fmb_reason(
     return None
 
 
+def risk_sort_key(scored: Scored | None) -> tuple[int, float]:
+    """Not computed first when ascending, then by category and probability."""
+    if scored is None or scored.current is None or scored.current_category is None:
+        return (0, 0.0)
+    return (RISK_LEVELS.get(scored.current_category, 0), scored.current)
+
+
+def risk_text(row: WorkRow) -> str:
+    """The Risk column as text: "Hög risk, 45 % >90 dagar", or "ej beräknad"."""
+    scored = row.risk
+    if scored is None or scored.current is None:
+        return "ej beräknad"
+    return f"{scored.current_category}, {round(100 * scored.current)} % {scored.question}"
+
+
+RISK_LEVELS = {"Måttlig risk": 1, "Hög risk": 2, VERY_HIGH: 3}
+"""How many of the Risk column's three dots a category fills."""
+RISK_REASON = "Mycket hög risk, ingen kontakt"
+RISK_URGENCY = 350
+"""A very high risk with no coordination contact yet: after "no contact in
+30 days" of an active case, before a milestone near."""
+
 FMB_URGENCY = 550
 """Over FMB's recommendation: after the consent running out, before a long
 case without a plan for closing."""
@@ -263,6 +293,10 @@ COLUMNS += (
         lambda r: matters_text(r.matters),
     ),
 )
+COLUMNS += (
+    # Three dots by category, the percent on hover and focus (risk_cell.html).
+    Column("risk", "Risk", lambda r: risk_sort_key(r.risk), lambda r: risk_text(r), default=True),
+)
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 DEFAULT_ORDER = tuple(c.key for c in COLUMNS)
 DEFAULT_HIDDEN = tuple(c.key for c in COLUMNS if not c.default)
@@ -322,13 +356,15 @@ def attention(
     days_left: int | None = None,
     ending_days: int = ENDING_DAYS,
     fmb: Assessment | None = None,
+    risk: Scored | None = None,
 ) -> tuple[tuple[str, ...], int]:
     """Why a case needs attention now, most urgent first, each in one line for
     the page, and how urgent the most urgent is (lower first; URGENCY_NONE when
     nothing is). Overdue things come first: an overdue task, a milestone passed
     without a contact or meeting since, then the certificate about to end with
-    no renewal, no contact in 30 days while active, a milestone near, the
-    consent running out, a long case without a plan for closing."""
+    no renewal, no contact in 30 days while active, a very high risk of a
+    long case with no contact yet, a milestone near, the consent running out,
+    a long case without a plan for closing."""
     if recently_ended:
         return (), URGENCY_NONE
     found: list[tuple[int, str]] = []
@@ -369,6 +405,8 @@ def attention(
         left = (facts.consent_expiry - as_of).days
         if 0 <= left <= ATTENTION_DAYS:
             found.append((500 + left, f"Samtycket upphör om {formats.days(left)}"))
+    if risk is not None and risk.current_category == VERY_HIGH and facts.last_contact is None:
+        found.append((RISK_URGENCY, RISK_REASON))
     over = fmb_reason(fmb, as_of=as_of, day=days, last_contact=facts.last_contact, plan=facts.plan)
     if over is not None:
         found.append((FMB_URGENCY, over))
@@ -389,6 +427,7 @@ def attention_reasons(
     days_left: int | None = None,
     ending_days: int = ENDING_DAYS,
     fmb: Assessment | None = None,
+    risk: Scored | None = None,
 ) -> tuple[str, ...]:
     """The reasons of ``attention``, most urgent first (empty: none)."""
     return attention(
@@ -401,6 +440,7 @@ def attention_reasons(
         days_left=days_left,
         ending_days=ending_days,
         fmb=fmb,
+        risk=risk,
     )[0]
 
 
