@@ -68,6 +68,9 @@ _VALUES: dict[str, list[str | int]] = {
     "previous_12m": [0, 1, 2, 5],
     "previous_12m_days": [0, 30, 60, 400],
     "cases_3y": [0, 1, 2, 7],
+    "age": [20, 45, 63],
+    "previous_long": ["none", "15-90", "91-180", "181-"],
+    "previous_long_days": [0, 30, 120, 400],
 }
 _ROW = st.fixed_dictionaries({name: st.sampled_from(_VALUES[name]) for name in FEATURES})
 

@@ -184,8 +184,8 @@ def test_scoring_answers_the_question_of_the_days_lasted(
 def test_the_same_features_score_as_the_case_does(
     app_client: TestClient, data: Data, engine: Engine
 ) -> None:
-    # Bertil: born 1980-01-01 (44 or more on the start), a man, M54.5 at 50 %,
-    # current job, unit "other" by its name, no earlier cases; 21 days lasted.
+    # Bertil: a man, M54.5 at 50 %, current job, no earlier cases; his age and
+    # unit kind as the case's day-15 features have them; 21 days lasted.
     store_model(engine)
     case = _rows(app_client, engine)[data.bertil]["risk"]
     with session_scope(engine) as session:
@@ -200,8 +200,13 @@ def test_the_same_features_score_as_the_case_does(
             if c.patient_id == data.bertil
         ]
     assert mine is not None
-    age = {"16-29": 20, "30-39": 35, "40-49": 45, "50-59": 55, "60-": 65}[str(mine["age_band"])]
-    body = {**BODY, "age": age, "unit_kind": mine["unit_kind"], "days_lasted": 21}
+    body = {
+        **BODY,
+        "age": mine["age"],
+        "unit_kind": mine["unit_kind"],
+        "latest_previous_days_12m": mine["previous_long_days"],
+        "days_lasted": 21,
+    }
     scored = app_client.post("/api/risk/score", json=body, headers=bearer(engine, "lakare"))
     assert scored.json()["risk"]["probability"] == case["probability"]
 

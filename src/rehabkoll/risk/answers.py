@@ -13,6 +13,7 @@ import numpy as np
 from rehabkoll.cases.engine import CaseRow
 from rehabkoll.risk import model, questions, scoring
 from rehabkoll.risk.categories import DEFAULT_THRESHOLDS, category
+from rehabkoll.risk.features import completed
 
 if TYPE_CHECKING:
     from rehabkoll.risk.service import Loaded
@@ -153,8 +154,9 @@ def assess(
             if (h, y) in answers
         )
         ranked = np.argsort(-np.abs(contributions[i]), kind="stable")[:3]
+        full = completed(feats)
         explanation = tuple(
-            model.Reason(names[k], feats[names[k]], float(contributions[i][k])).text
+            model.Reason(names[k], full[names[k]], float(contributions[i][k])).text
             for k in ranked
             if abs(contributions[i][k]) > 1e-9
         )

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rehabkoll.risk.features import CATEGORICAL, FEATURES, NUMERIC
+from rehabkoll.risk.features import completed
 
 Floats = npt.NDArray[np.float64]
 _UNKNOWN = "\x00unknown"
@@ -46,26 +46,27 @@ class Linear:
     """A fitted pipeline (columns + logistic regression) and its calibrators."""
 
     width: int
-    categorical: tuple[tuple[dict[str, int], int], ...]
-    """Per categorical feature: value → its column (-1: none), and the column of
-    a value the fit never saw (the pooled one, or -1)."""
-    numeric: tuple[tuple[int, float, float], ...]
-    """Per count: its column, the mean and the scale it is standardised by."""
+    categorical: tuple[tuple[str, dict[str, int], int], ...]
+    """Per categorical feature the pipeline reads: its name, value → its column
+    (-1: none), and the column of a value the fit never saw (pooled, or -1)."""
+    numeric: tuple[tuple[str, int, float, float], ...]
+    """Per count: its name, column, and the mean and scale it is standardised by."""
     coef: Floats
     intercept: float
     calibrators: tuple[Calibrator, ...]
 
     def design(self, rows: Sequence[dict[str, str | int]]) -> Floats:
         """The columns the regression reads (as the pipeline's column step)."""
+        rows = [completed(row) for row in rows]  # rows of older callers: as model.frame
         out = np.zeros((len(rows), self.width))
         index = np.arange(len(rows))
-        for name, (mapping, unknown) in zip(CATEGORICAL, self.categorical, strict=True):
+        for name, mapping, unknown in self.categorical:
             columns = np.fromiter(
                 (mapping.get(str(row[name]), unknown) for row in rows), np.int64, len(rows)
             )
             seen = columns >= 0
             out[index[seen], columns[seen]] = 1.0
-        for name, (column, mean, scale) in zip(NUMERIC, self.numeric, strict=True):
+        for name, column, mean, scale in self.numeric:
             values = np.fromiter((float(row[name]) for row in rows), np.float64, len(rows))
             out[:, column] = (values - mean) / scale
         return out
@@ -113,20 +114,20 @@ def compile_pipeline(pipeline: Any, calibrators: Sequence[Any]) -> Linear:
     columns = pipeline.named_steps["columns"]
     regression = pipeline.named_steps["regression"]
     slices = columns.output_indices_
+    # The features this pipeline was fitted on (older models: fewer), by kind.
+    fitted = {name: step for name, step, _ in columns.transformers_ if name != "remainder"}
     categorical = tuple(
-        _encoder_columns(columns.named_transformers_[name], slices[name].start)
-        for name in CATEGORICAL
+        (name, *_encoder_columns(step, slices[name].start))
+        for name, step in fitted.items()
+        if hasattr(step, "categories_")
     )
     numeric = tuple(
-        (
-            int(slices[name].start),
-            float(columns.named_transformers_[name].mean_[0]),
-            float(columns.named_transformers_[name].scale_[0]),
-        )
-        for name in NUMERIC
+        (name, int(slices[name].start), float(step.mean_[0]), float(step.scale_[0]))
+        for name, step in fitted.items()
+        if hasattr(step, "mean_")
     )
     width = max(s.stop for s in slices.values())
-    if width != len(regression.coef_[0]) or len(FEATURES) != len(CATEGORICAL) + len(NUMERIC):
+    if width != len(regression.coef_[0]) or len(categorical) + len(numeric) != len(fitted):
         raise ValueError("risk model: columns and coefficients do not match")
     return Linear(
         width=width,

@@ -22,7 +22,7 @@ from rehabkoll.audit.service import log_event
 from rehabkoll.certificates.schema import FieldError
 from rehabkoll.lib import icd10
 from rehabkoll.risk import answers, service
-from rehabkoll.risk.features import age_band
+from rehabkoll.risk.features import age_band, previous_long
 from rehabkoll.statistics.groups import CHAPTERS, DIAGNOSIS_GROUPS, classify_code
 from rehabkoll.web.api import ERRORS, NOT_JSON, RiskOut
 from rehabkoll.web.api_contract import json_body, json_request
@@ -58,6 +58,13 @@ class RiskScoreIn(BaseModel):
     )
     cases_3y: int = Field(
         default=0, ge=0, le=100, description="Cases that ended in the three years before"
+    )
+    latest_previous_days_12m: int | None = Field(
+        default=None,
+        ge=0,
+        le=3650,
+        description="Days of the most recent earlier case over 14 days that ended in the "
+        "12 months before (0: none); default: the longest of them, when there were any",
     )
     days_lasted: int = Field(
         default=15,
@@ -125,6 +132,15 @@ def features_of(body: RiskScoreIn, care_provider: str) -> dict[str, str | int]:
         "previous_12m": body.previous_cases_12m,
         "previous_12m_days": body.longest_previous_days_12m,
         "cases_3y": body.cases_3y,
+        "age": body.age,
+        **(
+            {}
+            if body.latest_previous_days_12m is None
+            else {
+                "previous_long_days": body.latest_previous_days_12m,
+                "previous_long": previous_long(body.latest_previous_days_12m),
+            }
+        ),
     }
 
 
