@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
@@ -137,10 +137,12 @@ loaded the validation once (the ICD-10 list takes a while), started without
 the caller's threads or open files."""
 
 
-def _validator_pool(workers: int) -> ProcessPoolExecutor:
-    """Processes that validate the next chunks while the caller works on the last."""
+def _validator_pool(workers: int, preload: Sequence[str] = ()) -> ProcessPoolExecutor:
+    """Processes that validate the next chunks while the caller works on the last.
+    ``preload``: more modules the fork server loads once for every process
+    (when this call starts it; a running fork server keeps what it has)."""
     context = multiprocessing.get_context(_POOL_CONTEXT)
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([__name__, *preload])
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
