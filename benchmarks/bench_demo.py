@@ -24,8 +24,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.machine import describe
-
 _CPU_DIR = "REHABKOLL_BENCH_CPU_DIR"
 
 
@@ -40,9 +38,9 @@ def _note() -> None:
 
 def timed_read_chunk(chunk: list[tuple[int, str, bytes]]) -> Any:
     """A RIVTA reading process: the import's read_chunk, then its CPU so far."""
-    from rehabkoll.exchange import importing
+    from rehabkoll.exchange import reader
 
-    result = importing.read_chunk(chunk)
+    result = reader.read_chunk(chunk)
     _note()
     return result
 
@@ -89,6 +87,8 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
+    from benchmarks.machine import describe
+
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         cpu_dir = Path(tmp) / "cpu"

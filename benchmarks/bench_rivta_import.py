@@ -27,18 +27,22 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from benchmarks.certgen import certificate_lines
-from benchmarks.machine import describe
-from rehabkoll.certificates.schema import Certificate, parse_line
-from rehabkoll.exchange import writing
-from rehabkoll.exchange.service import Item
+if TYPE_CHECKING:
+    from rehabkoll.exchange.reader import Item
+# Nothing else at module level: the reading processes import this module (for
+# timed_read_chunk), and what they import here would count as their CPU time.
 
 _CPU_DIR = "REHABKOLL_BENCH_CPU_DIR"
 
 
 def write_zip(path: Path, count: int) -> int:
     """``count`` LISJP messages in a zip; returns the bytes of XML written."""
+    from benchmarks.certgen import certificate_lines
+    from rehabkoll.certificates.schema import Certificate, parse_line
+    from rehabkoll.exchange import writing
+
     size = 0
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for number, line in enumerate(certificate_lines(count, units=20), start=1):
@@ -63,11 +67,11 @@ def timed_read_chunk(chunk: list[tuple[int, str, bytes]]) -> list[Item]:
     """The import's read_chunk; in a reading process, also notes that
     process's CPU time so far (start, schema loading and every chunk) in a
     file of its own. (The first chunk is read in the main process.)"""
-    from rehabkoll.exchange import importing
+    from rehabkoll.exchange import reader
 
     if _original_read_chunk is not None:  # the main process
         return _original_read_chunk(chunk)
-    result = importing.read_chunk(chunk)
+    result = reader.read_chunk(chunk)
     (Path(os.environ[_CPU_DIR]) / str(os.getpid())).write_text(f"{_cpu()}\n")
     return result
 
@@ -142,6 +146,8 @@ def main() -> None:
     if args.child:
         child(args.child[0], args.child[1])
         return
+    from benchmarks.machine import describe
+
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)

@@ -20,8 +20,9 @@ from rehabkoll.certificates import models as cert_models
 from rehabkoll.certificates import service as certificates
 from rehabkoll.certificates.reading import _validator_pool  # the JSON import's reading pool
 from rehabkoll.db.session import session_scope
-from rehabkoll.exchange import service
+from rehabkoll.exchange import reader, service
 from rehabkoll.exchange.errors import UnsafeXmlError
+from rehabkoll.exchange.reader import read_chunk  # submitted to the reading processes
 
 CHUNK_MESSAGES = 1000
 READERS = 2
@@ -68,12 +69,6 @@ def _limit() -> int:
     return get_settings().rivta_max_message_bytes
 
 
-def read_chunk(chunk: list[tuple[int, str, bytes]]) -> list[service.Item]:
-    """Read each message of a chunk (in a reading process): XSD, rules, and the
-    compressed copy for the archive."""
-    return [service.read_item(number, data) for number, _name, data in chunk]
-
-
 def _chunks(
     found: Iterable[tuple[str, bytes]], names: dict[int, str]
 ) -> Iterator[list[tuple[int, str, bytes]]]:
@@ -101,9 +96,9 @@ def _read_ahead(
     if second is None:
         yield first, read_chunk(first)
         return
-    # The fork server loads this module (lxml, the readers) once; each reading
-    # process would otherwise import it on its first chunk (0.45 s of CPU).
-    with _validator_pool(READERS, preload=[__name__]) as pool:
+    # The fork server loads the reading side (lxml, the readers) once; each
+    # reading process would otherwise import it on its first chunk.
+    with _validator_pool(READERS, preload=[reader.__name__]) as pool:
         ahead: deque[tuple[Future[list[service.Item]], list[tuple[int, str, bytes]]]] = deque()
         # The first submit waits until the fork server has started and loaded
         # its modules (a second or more): submitted from a thread, while this
@@ -172,4 +167,11 @@ def import_messages(
     return batch_id, total, names
 
 
-__all__ = ["UnsafeXmlError", "import_messages", "import_path", "is_xml_source", "sources"]
+__all__ = [
+    "UnsafeXmlError",
+    "import_messages",
+    "import_path",
+    "is_xml_source",
+    "read_chunk",
+    "sources",
+]

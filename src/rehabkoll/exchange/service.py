@@ -9,8 +9,6 @@ or not at all. The edges (the import command, the SOAP endpoints) commit.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +21,6 @@ from rehabkoll.certificates import models as cert_models
 from rehabkoll.certificates import service as certificates
 from rehabkoll.certificates.reading import PreparedCertificate
 from rehabkoll.certificates.service import LineError
-from rehabkoll.config import get_settings
 from rehabkoll.exchange import lisjp, messages, models
 from rehabkoll.exchange.errors import (
     ApplicationError,
@@ -32,32 +29,27 @@ from rehabkoll.exchange.errors import (
     RuleError,
     UnsupportedCertificateError,
 )
+from rehabkoll.exchange.reader import (  # re-exported: the reading side, without the database
+    Item,
+    Raw,
+    allowed_providers,
+    check_provider,
+    read_item,
+    read_one,
+)
 
 Outcome = Literal["stored", "unchanged", "rejected", "ignored"]
-
-
-@dataclass(frozen=True, slots=True)
-class Raw:
-    """A message as received, ready for the archive: its SHA-256 and gzip bytes."""
-
-    sha256: str
-    gzip: bytes
-
-    @classmethod
-    def of(cls, data: bytes) -> Raw:
-        return cls(hashlib.sha256(data).hexdigest(), gzip.compress(data, compresslevel=1))
-
-
-Item = tuple[int, Raw, "messages.Received | ExchangeError"]
-
-
-def read_item(number: int, data: bytes, *, expect: str | None = None) -> Item:
-    """Read one message into what ``receive`` takes; a refused one becomes its error."""
-    try:
-        received: messages.Received | ExchangeError = read_one(data, expect=expect)
-    except ExchangeError as err:
-        received = err
-    return (number, Raw.of(data), received)
+__all__ = [
+    "Item",
+    "MessageResult",
+    "Raw",
+    "ReceiveResult",
+    "allowed_providers",
+    "check_provider",
+    "read_item",
+    "read_one",
+    "receive",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,30 +76,6 @@ class ReceiveResult:
             for r in self.results
             if r.outcome == "rejected" and r.error is not None
         ]
-
-
-def allowed_providers() -> frozenset[str]:
-    """REHABKOLL_RIVTA_CARE_PROVIDERS as a set; empty means every care provider."""
-    raw = get_settings().rivta_care_providers
-    return frozenset(part.strip() for part in raw.split(",") if part.strip())
-
-
-def check_provider(received: messages.Received) -> None:
-    allowed = allowed_providers()
-    provider = received.care_provider_id
-    if allowed and provider is not None and provider not in allowed:
-        raise ForeignCareProviderError(
-            "vardgivare-id",
-            "this installation does not receive messages for this care provider "
-            "(REHABKOLL_RIVTA_CARE_PROVIDERS)",
-        )
-
-
-def read_one(data: bytes, *, expect: str | None = None) -> messages.Received:
-    """Read and check one message: the XSD, the content rules and the care provider."""
-    received = messages.read(data, expect=expect)
-    check_provider(received)
-    return received
 
 
 def receive(
