@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from rehabkoll import demo_risk
 from rehabkoll.accounts.roles import Role
 from rehabkoll.cases.engine import CaseRow
 from rehabkoll.cli_common import console, err_console, interactive
@@ -67,6 +68,7 @@ def demo(
         _generate_and_import(engine, folder, insured=insured, seed=seed, today=today)
     _load_population(engine, insured=insured, seed=seed, today=today)
     _fmb(engine)
+    demo_risk.train_once(engine, today)  # the Risk column, once
     unit_id, unit_name, rows = _busiest_unit(engine, today)
     if fresh:
         _exchange(engine, folder / "certificates.jsonl", rows, today)
