@@ -160,7 +160,10 @@ def test_train_evaluate_score(tmp_path: Path, db_url: str) -> None:
     # Every patient scored is in the access log.
     with create_engine(db_url).connect() as con:
         logged = con.execute(
-            text("SELECT count(*) FROM access_log WHERE detail LIKE 'rehabkoll risk score%'")
+            text(
+                "SELECT count(*) FROM access_log_patients p JOIN access_log e "
+                "ON e.id = p.entry_id WHERE e.detail LIKE 'rehabkoll risk score%'"
+            )
         ).scalar_one()
     assert logged == len(rows)
 

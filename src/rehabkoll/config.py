@@ -33,10 +33,6 @@ class Settings(BaseSettings):
         description="Bounds LOW,HIGH of the risk categories (probability of a case longer "
         "than 90 days): under LOW Måttlig risk, LOW to HIGH Hög risk, over HIGH Mycket hög risk",
     )
-    secret_key: str = Field(
-        default="",
-        description="Key for session cookies and CSRF tokens; a random one per start if empty",
-    )
     cookie_secure: bool = Field(
         default=False, description="Mark cookies Secure: set it when served behind HTTPS"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -16,23 +17,28 @@ from tests.factories import UNIT, pnr
 from tests.web.conftest import Data, Login, form_token
 from tests.web.test_patient import ref_of
 
+START = datetime(2026, 11, 2, 8, 0)
+
 
 def test_the_search_pages_through_more_than_a_thousand_entries(
     as_user: Login, engine: Engine
 ) -> None:
-    # 1,050 work-list rows read by koord: more than the old cut-off at 1,000.
+    # 1,050 entries by koord, more than the old cut-off at 1,000: first a work
+    # list of 1,500 patients (one entry), then 1,049 patient pages, a minute apart.
     with session_scope(engine) as session:
         koord = accounts.get_user(session, username="koord")
         assert koord is not None
-        log_access(
-            session,
-            user=koord,
-            role=koord.role,
-            unit_id=UNIT,
-            patient_ids=[f"p-{n:04d}" for n in range(1050)],
-            action=Action.WORKLIST_VIEW,
-            purpose="Rehabiliteringskoordinering",
-        )
+        for n in range(1050):
+            log_access(
+                session,
+                user=koord,
+                role=koord.role,
+                unit_id=UNIT,
+                patient_ids=[f"p-{m:04d}" for m in range(1500)] if n == 0 else [f"p-{n:04d}"],
+                action=Action.WORKLIST_VIEW if n == 0 else Action.PATIENT_VIEW,
+                purpose="Rehabiliteringskoordinering",
+                at=START + timedelta(minutes=n),
+            )
     admin = as_user("admin")
     token = form_token(admin, "/admin/audit")
     first = admin.post("/admin/audit", data={"username": "koord", "csrf_token": token})
@@ -44,6 +50,9 @@ def test_the_search_pages_through_more_than_a_thousand_entries(
     # Swedish words and names: the role, the action, the unit by name with its id on hover.
     assert "Rehabkoordinator" in last.text
     assert "Arbetslista visad" in last.text
+    # The oldest entry, the work list, names 1,500 patients; the others one each.
+    assert "<td>1\u00a0500\u00a0patienter</td>" in last.text
+    assert "<td>p-0001</td>" in last.text
     assert f'title="HSA-id {UNIT}">Vårdcentralen' in last.text
 
 

@@ -16,13 +16,14 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from rehabkoll.accounts import service as accounts
 from rehabkoll.audit.models import AccessLog
 from rehabkoll.coordination import service as coordination
 from rehabkoll.coordination.models import Consent, Task
 from rehabkoll.db.session import session_scope
+from tests.audit_helpers import patients_read
 from tests.factories import OTHER_UNIT, UNIT
 from tests.web.conftest import Data, Login, form_token
 from tests.web.test_patient import ref_of
@@ -87,14 +88,7 @@ def done(engine: Engine, task_id: int) -> bool:
 def changes_logged(engine: Engine) -> list[str]:
     """The patients of every coordination change in the access log."""
     with session_scope(engine) as session:
-        return [
-            str(p)
-            for p in session.scalars(
-                select(AccessLog.patient_id)
-                .where(AccessLog.action == "coordination_update")
-                .order_by(AccessLog.id)
-            )
-        ]
+        return patients_read(session, AccessLog.action == "coordination_update")
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from rehabkoll.audit.models import AccessLog
+from rehabkoll.audit.models import AccessLogPatient
 from rehabkoll.certificates.models import Patient
 from rehabkoll.db.session import session_scope
+from tests.audit_helpers import reads
 from tests.factories import OTHER_UNIT
 from tests.web.conftest import Data, Login, form_token
 
@@ -23,13 +24,9 @@ def ref_of(engine: Engine, patient_id: str) -> str:
 
 def actions(engine: Engine, patient_id: str) -> list[str]:
     with session_scope(engine) as session:
-        return list(
-            session.scalars(
-                select(AccessLog.action)
-                .where(AccessLog.patient_id == patient_id)
-                .order_by(AccessLog.id)
-            )
-        )
+        return [
+            entry.action for entry, _ in reads(session, AccessLogPatient.patient_id == patient_id)
+        ]
 
 
 def test_a_coordinator_opens_a_patient_by_reference_and_it_is_logged(

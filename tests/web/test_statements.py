@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from rehabkoll.audit.models import AccessLog
 from rehabkoll.certificates import service as certificates
@@ -17,6 +17,7 @@ from rehabkoll.certificates.schema import Certificate, parse_document
 from rehabkoll.db.session import session_scope
 from rehabkoll.exchange import service, writing
 from rehabkoll.exchange.safexml import schemas_dir
+from tests.audit_helpers import patients_read
 from tests.factories import DOCTOR, OTHER_UNIT, certificate, pnr
 from tests.web.conftest import DOCTOR_2, UNIT, Data, day, form_token
 
@@ -69,11 +70,8 @@ def seed(engine: Engine) -> None:
 def logged(engine: Engine, username: str) -> list[str]:
     with session_scope(engine) as session:
         return sorted(
-            str(p)
-            for p in session.scalars(
-                select(AccessLog.patient_id).where(
-                    AccessLog.username == username, AccessLog.action == "statements_view"
-                )
+            patients_read(
+                session, AccessLog.username == username, AccessLog.action == "statements_view"
             )
         )
 

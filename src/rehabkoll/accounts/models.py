@@ -41,6 +41,11 @@ class User(Base):
         lazy="selectin", cascade="all, delete-orphan", order_by="UserUnit.unit_id"
     )
 
+    def locked_at(self, now: datetime) -> bool:
+        """Locked out at ``now`` (UTC) after too many failed logins: the lock
+        runs out by itself at ``locked_until``."""
+        return self.locked_until is not None and self.locked_until > now
+
     @property
     def unit_ids(self) -> list[str]:
         """The HSA ids of the units the user may work in, sorted."""

@@ -188,7 +188,7 @@ def claim_login(session: Session, *, username: str, now: datetime | None = None)
     session.refresh(user)
     if claimed is not None:
         return LoginClaim(username, user.id, int(claimed))
-    if user.locked_until is not None and user.locked_until > now:
+    if user.locked_at(now) and user.locked_until is not None:
         raise AccountLockedError(user.locked_until, retry_after=_seconds(user.locked_until - now))
     if user.login_wait_until is not None and user.login_wait_until > now:
         raise LoginThrottledError(retry_after=_seconds(user.login_wait_until - now))

@@ -14,7 +14,13 @@ The content hashed, as UTF-8, is the fields in this order, each written as
 field boundary), joined with ``|``, then ``|`` and the previous hash in hex::
 
     at (ISO 8601, microseconds, UTC) | user_id | username | role | unit_id |
-    action | purpose | detail | patient_id | previous hash
+    action | purpose | detail | patients | previous hash
+
+where ``patients`` is the entry's patients (those of its patient list,
+``access_log_patients``) in sorted order, each as ``<length>:<text>``,
+joined with ``|``; ``-`` for an entry of no patient. An entry of one patient
+is thus hashed exactly as the one-patient-per-entry log before migration 0015
+hashed it, so the entries written before that migration keep their hashes.
 
 The id is not hashed: the order of the ids is (a row moved to another place
 changes the hashes after it), while a gap left by a rolled-back transaction
@@ -50,35 +56,33 @@ def _shared(entry: Mapping[str, Any]) -> bytes:
     return ("|".join(_field(entry[name]) for name in SHARED) + "|").encode()
 
 
-def entry_hash(entry: Mapping[str, Any], previous: str) -> str:
-    """The hash of one entry (a mapping with the columns of ``SHARED`` and
-    ``patient_id``) that follows an entry whose hash is ``previous``."""
-    tail = f"{_field(entry['patient_id'])}|{previous}".encode()
-    return hashlib.sha256(_shared(entry) + tail).hexdigest()
+def _patients(patients: Iterable[str]) -> bytes:
+    fields = [_field(p) for p in sorted(patients)]
+    return ("|".join(fields) if fields else "-").encode()
+
+
+def list_digest(patients: Iterable[str]) -> str:
+    """The key of a patient list: the SHA-256 of its patients as an entry's
+    hash covers them (so the same patients, in any order, give the same key)."""
+    return hashlib.sha256(_patients(patients)).hexdigest()
+
+
+def entry_hash(entry: Mapping[str, Any], patients: Iterable[str], previous: str) -> str:
+    """The hash of one entry (a mapping with the columns of ``SHARED``) of the
+    ``patients`` given (any order) that follows an entry whose hash is ``previous``."""
+    return hashlib.sha256(
+        _shared(entry) + _patients(patients) + f"|{previous}".encode()
+    ).hexdigest()
 
 
 def chain(entries: list[dict[str, Any]], previous: str) -> str:
-    """Set ``hash`` on each entry, in order, after ``previous``; the new head."""
+    """Set ``hash`` on each entry of the log's first shape, one ``patient_id``
+    (or None) an entry, in order, after ``previous``; the new head. (Migration
+    0007 hashed the entries of that time with it.)"""
     for entry in entries:
-        previous = entry["hash"] = entry_hash(entry, previous)
+        patient = entry["patient_id"]
+        previous = entry["hash"] = entry_hash(entry, [] if patient is None else [patient], previous)
     return previous
-
-
-def chain_patients(
-    shared: Mapping[str, Any], patient_ids: Sequence[str | None], previous: str
-) -> list[str]:
-    """The hashes of entries alike but for the patient (one log call), in order,
-    after ``previous``. The shared part is hashed once and copied, so a work
-    list of 1,500 entries costs a few milliseconds."""
-    base = hashlib.sha256(_shared(shared))
-    hashes = []
-    for patient in patient_ids:
-        digest = base.copy()
-        field = "-" if patient is None else f"{len(patient)}:{patient}"
-        digest.update(f"{field}|{previous}".encode())
-        previous = digest.hexdigest()
-        hashes.append(previous)
-    return hashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,27 +115,18 @@ class Walk:
 
 def walk(rows: Iterable[Sequence[Any]], *, want: Iterable[int] = ()) -> Walk:
     """Recompute the chain over ``rows`` (every entry, in id order, as tuples
-    of ``id, hash``, the ``SHARED`` columns and ``patient_id``) and compare
-    with each stored hash. The walk goes on after a break, so the head and the
-    hashes asked for in ``want`` are those of the chain as it should be.
-
-    Entries of one log call share everything but the patient, so the shared
-    part is hashed once per run of alike entries, as when they were written."""
+    of ``id, hash``, the ``SHARED`` columns and the entry's patients, a
+    sequence in any order) and compare with each stored hash. The walk goes on
+    after a break, so the head and the hashes asked for in ``want`` are those
+    of the chain as it should be."""
     wanted = set(want)
     at_ids: dict[int, str] = {}
     previous = GENESIS
     broken: Break | None = None
     count = 0
     last_id: int | None = None
-    shared: Sequence[Any] | None = None
-    base: Any = None
     for row in rows:
-        if row[2:10] != shared:
-            shared = row[2:10]
-            base = hashlib.sha256(_shared(dict(zip(SHARED, shared, strict=True))))
-        digest = base.copy()
-        digest.update(f"{_field(row[10])}|{previous}".encode())
-        expected = digest.hexdigest()
+        expected = entry_hash(dict(zip(SHARED, row[2:10], strict=True)), row[10], previous)
         if broken is None and row[1] != expected:
             broken = Break(int(row[0]), row[2], row[1], expected)
         if row[0] in wanted:

@@ -17,7 +17,7 @@ from rehabkoll.audit.details import detail_text
 from rehabkoll.cli_common import DbOption, console, err_console, fail
 
 if TYPE_CHECKING:
-    from rehabkoll.audit.models import AccessLog
+    from rehabkoll.audit.search import Entry
 
 
 class OutputFormat(StrEnum):
@@ -63,7 +63,7 @@ def audit(
     if patient is None:
         fail("--patient: give the patient's personnummer (or use 'audit verify' / 'audit head')")
     from rehabkoll.audit.models import Action
-    from rehabkoll.audit.service import entries
+    from rehabkoll.audit.search import Filters, every
     from rehabkoll.db.session import open_database, session_scope
     from rehabkoll.lib import personnummer
 
@@ -72,11 +72,12 @@ def audit(
     except personnummer.InvalidPersonalNumberError as error:
         fail(f"--patient: {error}")
     with session_scope(open_database(db)) as session:
-        rows = entries(session, patient_id=patient_id, limit=limit)
+        rows = every(session, Filters(patient_id=patient_id), limit=limit)
     if output == OutputFormat.json:
         typer.echo(json.dumps([_as_json(row) for row in rows], ensure_ascii=False, indent=2))
         return
-    table = Table("time (UTC)", "user", "role", "unit", "action", "purpose", "detail")
+    # "patients": how many patients the access read, this one among them (a work list reads many).
+    table = Table("time (UTC)", "user", "role", "unit", "action", "purpose", "detail", "patients")
     for row in rows:
         action = Action(row.action).label if row.action in set(Action) else row.action
         table.add_row(
@@ -87,18 +88,20 @@ def audit(
             action,
             row.purpose,
             detail_text(row.detail),
+            str(row.patients),
         )
     console.print(table)
     console.print(f"{len(rows)} entries.", highlight=False)
 
 
-def _as_json(row: AccessLog) -> dict[str, object]:
+def _as_json(row: Entry) -> dict[str, object]:
     return {
         "at": row.at.isoformat(timespec="seconds"),
         "username": row.username,
         "role": row.role,
         "unit_id": row.unit_id,
         "patient_id": row.patient_id,
+        "patients_in_entry": row.patients,
         "action": row.action,
         "purpose": row.purpose,
         "detail": row.detail,

@@ -1,7 +1,12 @@
 """Searching the access log page by page (no cut-off: every entry can be
 reached), and a patient's log extract (registerutdrag) as CSV and PDF, in the
 words the web shows: Swedish roles and actions, units and users by name, times
-in Swedish local time."""
+in Swedish local time.
+
+An entry is one access (a work list, a patient page, an API call) and names
+a patient list; a search by patient finds the lists of that patient (index
+of ``access_log_patients``) and then every entry that names one of them
+(index on ``access_log.patient_list_id``)."""
 
 from __future__ import annotations
 
@@ -10,20 +15,22 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.orm import Session
 
 from rehabkoll.accounts.models import User
 from rehabkoll.accounts.roles import Role
 from rehabkoll.audit.details import detail_text
-from rehabkoll.audit.models import AccessLog, Action
+from rehabkoll.audit.models import AccessLog, AccessLogList, AccessLogPatient, Action
 from rehabkoll.certificates.models import Doctor, Unit
-from rehabkoll.lib.formats import moment
+from rehabkoll.lib.formats import count, moment
 
 PAGE_SIZE = 200
 ROLE_WORDS = {"cli": "Kommandorad"}
+_PATIENTS = cast(Table, AccessLogPatient.__table__)
+_LISTS = cast(Table, AccessLogList.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +42,36 @@ class Filters:
     until: datetime | None = None  # exclusive
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One access-log entry as it is shown: ``patients`` is how many patients
+    the entry read; ``patient_id`` the patient searched for, else the entry's
+    only patient (None for an entry of several patients or of none)."""
+
+    id: int
+    at: datetime
+    user_id: int | None
+    username: str
+    role: str
+    unit_id: str | None
+    action: str
+    purpose: str
+    detail: str
+    patients: int
+    patient_id: str | None
+
+    @property
+    def patient_text(self) -> str:
+        """The Patient column: the personnummer, "1 500 patienter", or "–"."""
+        if self.patient_id is not None:
+            return self.patient_id
+        return count(self.patients, "patient", "patienter") if self.patients else "–"
+
+
 def _where(query: Select[Any], f: Filters) -> Select[Any]:
     if f.patient_id is not None:
-        query = query.where(AccessLog.patient_id == f.patient_id)
+        lists = select(_PATIENTS.c.list_id).where(_PATIENTS.c.patient_id == f.patient_id)
+        query = query.where(AccessLog.patient_list_id.in_(lists))
     if f.username is not None:
         query = query.where(AccessLog.username == f.username)
     if f.unit_id is not None:
@@ -49,27 +83,78 @@ def _where(query: Select[Any], f: Filters) -> Select[Any]:
     return query
 
 
+_COLUMNS = [
+    getattr(AccessLog, name)
+    for name in (
+        "id",
+        "at",
+        "user_id",
+        "username",
+        "role",
+        "unit_id",
+        "action",
+        "purpose",
+        "detail",
+    )
+]
+
+
+def _entries(
+    session: Session, filters: Filters, *, offset: int = 0, limit: int | None = None
+) -> list[Entry]:
+    query = (
+        _where(select(*_COLUMNS, AccessLog.patient_list_id, _LISTS.c.patients), filters)
+        .outerjoin(_LISTS, _LISTS.c.id == AccessLog.patient_list_id)
+        .order_by(AccessLog.at.desc(), AccessLog.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = session.execute(query).all()
+    # The patient of each list of one patient on the page, to show it.
+    singles = sorted({int(r[-2]) for r in rows if r[-1] == 1})
+    only: dict[int, str] = {}
+    for start in range(0, len(singles), 500):
+        chunk = singles[start : start + 500]
+        for list_id, patient in session.execute(
+            select(_PATIENTS.c.list_id, _PATIENTS.c.patient_id).where(
+                _PATIENTS.c.list_id.in_(chunk)
+            )
+        ):
+            only[int(list_id)] = str(patient)
+    found = []
+    for row in rows:
+        entry_id, at, user_id, username, role, unit_id, action, purpose, detail = row[:9]
+        list_id, patients = row[9], int(row[10] or 0)
+        shown = filters.patient_id or (only.get(int(list_id)) if patients == 1 else None)
+        found.append(
+            Entry(
+                id=entry_id,
+                at=at,
+                user_id=user_id,
+                username=username,
+                role=role,
+                unit_id=unit_id,
+                action=action,
+                purpose=purpose,
+                detail=detail,
+                patients=patients,
+                patient_id=shown,
+            )
+        )
+    return found
+
+
 def page(
     session: Session, filters: Filters, *, number: int = 1, size: int = PAGE_SIZE
-) -> tuple[list[AccessLog], int]:
+) -> tuple[list[Entry], int]:
     """Page ``number`` (from 1) of the matching entries, newest first, and how many match."""
     total: int = session.scalar(_where(select(func.count(AccessLog.id)), filters)) or 0
-    rows = session.scalars(
-        _where(select(AccessLog), filters)
-        .order_by(AccessLog.at.desc(), AccessLog.id.desc())
-        .offset((max(number, 1) - 1) * size)
-        .limit(size)
-    )
-    return list(rows), total
+    return _entries(session, filters, offset=(max(number, 1) - 1) * size, limit=size), total
 
 
-def every(session: Session, filters: Filters) -> list[AccessLog]:
-    """Every matching entry, newest first (a patient's extract)."""
-    return list(
-        session.scalars(
-            _where(select(AccessLog), filters).order_by(AccessLog.at.desc(), AccessLog.id.desc())
-        )
-    )
+def every(session: Session, filters: Filters, *, limit: int | None = None) -> list[Entry]:
+    """Every matching entry (or the newest ``limit``), newest first: a patient's extract."""
+    return _entries(session, filters, limit=limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +172,7 @@ class Names:
         return f"{name} ({username})" if name else username
 
 
-def names(session: Session, rows: Sequence[AccessLog]) -> Names:
+def names(session: Session, rows: Sequence[Entry]) -> Names:
     unit_ids = sorted({r.unit_id for r in rows if r.unit_id})
     usernames = sorted({r.username for r in rows})
     units = (
@@ -138,21 +223,21 @@ HEADERS = (
 )
 
 
-def _line(row: AccessLog, known: Names) -> list[str]:
+def _line(row: Entry, known: Names) -> list[str]:
     return [
         moment(row.at),
         known.user(row.username),
         role_word(row.role),
         known.unit(row.unit_id),
         row.unit_id or "",
-        row.patient_id or "",
+        row.patient_id or (row.patient_text if row.patients else ""),
         action_word(row.action),
         row.purpose,
         detail_text(row.detail),
     ]
 
 
-def extract_csv(rows: Sequence[AccessLog], known: Names) -> bytes:
+def extract_csv(rows: Sequence[Entry], known: Names) -> bytes:
     """The extract for Swedish Excel: UTF-8 with BOM, semicolons, Swedish headers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -162,9 +247,7 @@ def extract_csv(rows: Sequence[AccessLog], known: Names) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def extract_pdf(
-    rows: Sequence[AccessLog], known: Names, *, patient_id: str, made: datetime
-) -> bytes:
+def extract_pdf(rows: Sequence[Entry], known: Names, *, patient_id: str, made: datetime) -> bytes:
     """The patient's log extract as a PDF: who read or changed their data, when, why."""
     from fpdf import FPDF
 

@@ -6,24 +6,41 @@ Each write extends the hash chain (``rehabkoll.audit.chain``): it first locks
 the chain's head row with an UPDATE (a row lock on PostgreSQL, the write lock
 on SQLite), so a concurrent writer waits until this transaction ends and then
 continues from this one's head. Keep the rest of a transaction that logs
-short: the head stays locked until it commits."""
+short: the head stays locked until it commits.
+
+One call is one entry, however many patients it read. The patients are a
+patient list, stored once (``access_log_lists``, found again by its digest;
+its patients in ``access_log_patients``, one executemany): a work list read
+again names the list already there, so a read of 1,500 patients writes a few
+pages, not 1,500 index entries (which filled SQLite's write-ahead log by
+megabytes a call). Before migration 0015 the log held an entry per patient
+(the column ``access_log.patient_id``); ``chain_rows`` reads that shape too,
+so a backup of an older database is verified before it is migrated."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, func, insert, select, update
+import sqlalchemy as sa
+from sqlalchemy import Table, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from rehabkoll.accounts.models import User
 from rehabkoll.accounts.roles import Role
 from rehabkoll.accounts.service import utcnow
 from rehabkoll.audit import chain
-from rehabkoll.audit.models import AccessLog, AccessLogChain, Action
+from rehabkoll.audit.models import (
+    AccessLog,
+    AccessLogChain,
+    AccessLogList,
+    AccessLogPatient,
+    Action,
+)
 
 
 def log_access(
@@ -38,8 +55,9 @@ def log_access(
     detail: str = "",
     at: datetime | None = None,
 ) -> None:
-    """One entry per patient, in one executemany (a 1,500-row work list is one
-    round trip). Nothing is written for an empty ``patient_ids``."""
+    """One entry for the call, and a row per patient (duplicates dropped) in
+    one executemany: a 1,500-row work list is one entry of the hash chain.
+    Nothing is written for an empty ``patient_ids``."""
     if not patient_ids:
         return
     when = at or utcnow()
@@ -53,7 +71,7 @@ def log_access(
         "purpose": purpose,
         "detail": detail,
     }
-    _append(session, base, list(dict.fromkeys(patient_ids)))
+    _append(session, base, sorted(set(patient_ids)))
 
 
 def log_event(
@@ -81,25 +99,38 @@ def log_event(
         "purpose": purpose,
         "detail": detail,
     }
-    _append(session, base, [None])
+    _append(session, base, [])
 
 
-def _append(session: Session, base: dict[str, Any], patients: list[str | None]) -> None:
-    """Insert one entry per patient after the chain's head, and move the head."""
-    hashes = chain.chain_patients(base, patients, _lock_head(session))
-    rows = [
-        {**base, "patient_id": patient, "hash": hash_}
-        for patient, hash_ in zip(patients, hashes, strict=True)
-    ]
-    last = hashes[-1]
-    session.execute(insert(cast(Table, AccessLog.__table__)), rows)
+def _append(session: Session, base: dict[str, Any], patients: list[str]) -> None:
+    """Insert one entry (naming its patient list) after the chain's head, and move the head."""
+    previous = _lock_head(session)
+    list_id = _patient_list(session, patients) if patients else None
+    hash_ = chain.entry_hash(base, patients, previous)
+    session.execute(insert(_LOG).values(**base, patient_list_id=list_id, hash=hash_))
     session.execute(
-        update(_HEAD)
-        .where(_HEAD.c.id == 1)
-        .values(last_hash=last, entries=_HEAD.c.entries + len(rows))
+        update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=hash_, entries=_HEAD.c.entries + 1)
     )
 
 
+def _patient_list(session: Session, patients: list[str]) -> int:
+    """The id of the list of these patients (sorted, distinct), stored now if
+    new. Called with the chain's head locked, so two writers never store one
+    list twice."""
+    digest = chain.list_digest(patients)
+    found = session.scalar(select(_LISTS.c.id).where(_LISTS.c.digest == digest))
+    if found is not None:
+        return int(found)
+    list_id = session.execute(
+        insert(_LISTS).values(digest=digest, patients=len(patients)).returning(_LISTS.c.id)
+    ).scalar_one()
+    session.execute(insert(_PATIENTS), [{"list_id": list_id, "patient_id": p} for p in patients])
+    return int(list_id)
+
+
+_LOG = cast(Table, AccessLog.__table__)
+_LISTS = cast(Table, AccessLogList.__table__)
+_PATIENTS = cast(Table, AccessLogPatient.__table__)
 _HEAD = cast(Table, AccessLogChain.__table__)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -126,48 +157,79 @@ def head(session: Session) -> tuple[str, int]:
     return (str(row[0]), int(row[1])) if row else (chain.GENESIS, 0)
 
 
-def entries(
-    session: Session,
-    *,
-    patient_id: str | None = None,
-    username: str | None = None,
-    unit_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 500,
-) -> list[AccessLog]:
-    """Log entries matching every filter given, newest first; ``until`` is exclusive."""
-    query = select(AccessLog)
-    if patient_id is not None:
-        query = query.where(AccessLog.patient_id == patient_id)
-    if username is not None:
-        query = query.where(AccessLog.username == username)
-    if unit_id is not None:
-        query = query.where(AccessLog.unit_id == unit_id)
-    if since is not None:
-        query = query.where(AccessLog.at >= since)
-    if until is not None:
-        query = query.where(AccessLog.at < until)
-    query = query.order_by(AccessLog.at.desc(), AccessLog.id.desc()).limit(limit)
-    return list(session.scalars(query))
-
-
 _CHAINED = [
     AccessLog.id,
     AccessLog.hash,
-    *(getattr(AccessLog, name) for name in (*chain.SHARED, "patient_id")),
+    *(getattr(AccessLog, name) for name in chain.SHARED),
+    AccessLog.patient_list_id,
 ]
 
+#: The log's shape before migration 0015: one patient (or none) in each entry.
+_OLD_LOG = sa.table(
+    "access_log",
+    sa.column("id"),
+    sa.column("hash"),
+    sa.column("at", sa.DateTime()),
+    *(sa.column(name) for name in chain.SHARED[1:]),
+    sa.column("patient_id"),
+)
 
-def chain_rows(session: Session, *, upto: int | None = None) -> Iterator[Sequence[Any]]:
+
+class PatientLists:
+    """The patients of each list, read when an entry names it, the most
+    recently used kept (a work list is named by many entries in a row); a
+    list whose digest or count does not match its patients is noted in
+    ``altered`` (its entries' hashes fail too)."""
+
+    def __init__(self, session: Session, *, keep: int = 512) -> None:
+        self.session = session
+        self.keep = keep
+        self.altered: list[int] = []
+        self._known: OrderedDict[int, tuple[str, ...]] = OrderedDict()
+
+    def patients(self, list_id: int | None) -> tuple[str, ...]:
+        if list_id is None:
+            return ()
+        found = self._known.get(list_id)
+        if found is not None:
+            self._known.move_to_end(list_id)
+            return found
+        patients = tuple(
+            str(p)
+            for p in self.session.scalars(
+                select(_PATIENTS.c.patient_id).where(_PATIENTS.c.list_id == list_id)
+            )
+        )
+        stored = self.session.execute(
+            select(_LISTS.c.digest, _LISTS.c.patients).where(_LISTS.c.id == list_id)
+        ).first()
+        if stored is None or tuple(stored) != (chain.list_digest(patients), len(patients)):
+            self.altered.append(list_id)
+        self._known[list_id] = patients
+        if len(self._known) > self.keep:
+            self._known.popitem(last=False)
+        return patients
+
+
+def chain_rows(
+    session: Session, *, upto: int | None = None, lists: PatientLists | None = None
+) -> Iterator[Sequence[Any]]:
     """Every entry (up to id ``upto``) as a tuple of the columns the chain
-    covers (``id, hash``, ``chain.SHARED``, ``patient_id``), in id order,
-    streamed in chunks."""
-    query = select(*_CHAINED).order_by(AccessLog.id).execution_options(yield_per=5000)
+    covers (``id, hash``, ``chain.SHARED``) and the entry's patients (a
+    tuple), in id order, streamed in chunks."""
+    if not inspect(session.connection()).has_table(_LISTS.name):
+        old = select(_OLD_LOG).order_by(_OLD_LOG.c.id)
+        if upto is not None:
+            old = old.where(_OLD_LOG.c.id <= upto)
+        for row in session.execute(old.execution_options(yield_per=5000)):
+            yield (*row[:-1], () if row[-1] is None else (row[-1],))
+        return
+    lists = lists or PatientLists(session)
+    entries = select(*_CHAINED).order_by(AccessLog.id)
     if upto is not None:
-        query = query.where(AccessLog.id <= upto)
-    for row in session.execute(query):
-        yield tuple(row)
+        entries = entries.where(AccessLog.id <= upto)
+    for row in session.execute(entries.execution_options(yield_per=5000)):
+        yield (*row[:-1], lists.patients(row[-1]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,8 +248,15 @@ def verify(session: Session, *, expected: Mapping[int, str] | None = None) -> Ve
     """Recompute the whole chain; compare it with every stored hash, with the
     head row, and with heads exported earlier (``expected``: entry id → hash)."""
     expected = dict(expected or {})
-    walk = chain.walk(chain_rows(session), want=expected)
+    lists = PatientLists(session)
+    walk = chain.walk(chain_rows(session, lists=lists), want=expected)
     problems = [walk.broken.describe()] if walk.broken else []
+    if lists.altered:
+        named = ", ".join(str(i) for i in sorted(set(lists.altered))[:10])
+        problems.append(
+            f"the patients of patient list {named} no longer match the list's "
+            "digest: they were changed outside rehabkoll"
+        )
     stored_head, stored_count = head(session)
     if stored_count != walk.entries:
         problems.append(

@@ -43,6 +43,7 @@ def _users_page(
         title="Användare",
         nav="users",
         users=accounts.list_users(session),
+        now=accounts.utcnow(),
         roles=[(r.value, r.label) for r in Role],
         units=queries.unit_names(session),
         error=error,

@@ -59,6 +59,7 @@ def _page(
         title=f"Användare {user.username}",
         nav="users",
         user=user,
+        now=accounts.utcnow(),
         roles=[(r.value, r.label) for r in Role],
         units=known,
         error=error,
