@@ -162,7 +162,7 @@ def test_train_evaluate_score(tmp_path: Path, db_url: str) -> None:
         logged = con.execute(
             text(
                 "SELECT count(*) FROM access_log_patients p JOIN access_log e "
-                "ON e.id = p.entry_id WHERE e.detail LIKE 'rehabkoll risk score%'"
+                "ON e.patient_list_id = p.list_id WHERE e.detail LIKE 'rehabkoll risk score%'"
             )
         ).scalar_one()
     assert logged == len(rows)
