@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -241,13 +242,15 @@ def test_the_foreign_key_refuses_a_patient_of_no_list(session: Session) -> None:
 # --- migration 0015 ------------------------------------------------------------
 
 
-def _at_0009(db_url: str) -> Engine:
+def _before_0015(db_url: str) -> Engine:
     """The database taken back to the schema before 0015 (one patient an entry)."""
     engine = make_engine(db_url)
     config = alembic_config(db_url)
+    revision = ScriptDirectory.from_config(config).get_revision("0015")
+    assert revision is not None
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0009")
+        command.downgrade(config, str(revision.down_revision))
     return engine
 
 
@@ -297,7 +300,7 @@ def _write_old_shape(engine: Engine) -> tuple[int, str]:
 
 
 def test_the_migration_moves_each_entrys_patient_and_keeps_every_hash(db_url: str) -> None:
-    engine = _at_0009(db_url)
+    engine = _before_0015(db_url)
     last_id, last_hash = _write_old_shape(engine)
     upgrade(engine)
     with session_factory(engine)() as session:
@@ -324,7 +327,7 @@ def test_the_migration_moves_each_entrys_patient_and_keeps_every_hash(db_url: st
 
 
 def test_the_guards_hold_on_the_migrated_table(db_url: str) -> None:
-    engine = _at_0009(db_url)
+    engine = _before_0015(db_url)
     _write_old_shape(engine)
     upgrade(engine)
     for statement in (
@@ -339,11 +342,11 @@ def test_the_guards_hold_on_the_migrated_table(db_url: str) -> None:
 def test_a_downgrade_keeps_one_patient_entries_and_refuses_entries_of_several(
     db_url: str,
 ) -> None:
-    engine = _at_0009(db_url)
+    engine = _before_0015(db_url)
     _write_old_shape(engine)
     upgrade(engine)
     engine.dispose()
-    engine = _at_0009(db_url)  # back again: each entry names at most one patient
+    engine = _before_0015(db_url)  # back again: each entry names at most one patient
     with engine.connect() as conn:
         back = conn.execute(text("SELECT patient_id FROM access_log ORDER BY id")).scalars().all()
     assert back == [pnr(1), pnr(2), pnr(1), None]
@@ -352,5 +355,5 @@ def test_a_downgrade_keeps_one_patient_entries_and_refuses_entries_of_several(
         assert verify(session).ok
         write(session, calls=1, start=datetime(2024, 6, 1))  # one entry of three patients
     with pytest.raises(RuntimeError, match="1 access-log entries name several patients"):
-        _at_0009(db_url)
+        _before_0015(db_url)
     engine.dispose()

@@ -8,7 +8,7 @@ so no existing hash changes: the chain written before this migration still
 verifies after it, and heads exported before it still match.
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0009"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
