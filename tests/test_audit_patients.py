@@ -89,7 +89,7 @@ def test_a_work_list_of_1500_patients_is_one_chained_entry_found_under_each_pati
     # the list: lock, look up, the entry, the head.
     assert len(first) <= 7, first
     assert len(again) == 4, again
-    assert elapsed < 0.5  # typically 10-30 ms; generous for a busy machine
+    assert elapsed < 2.0  # typically 10-30 ms; very generous for a shared, loaded machine
     assert session.scalar(select(func.count()).select_from(AccessLog)) == 2
     assert session.scalar(select(func.count()).select_from(AccessLogList)) == 1
     assert session.scalar(select(func.count()).select_from(AccessLogPatient)) == 1500

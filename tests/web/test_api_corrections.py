@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
-from rehabkoll.audit.models import AccessLog
 from rehabkoll.coordination.models import Contact, EntryVersion, Task
 from rehabkoll.db.session import session_scope
+from tests.audit_helpers import reads
 from tests.factories import OTHER_UNIT, UNIT
 from tests.web.conftest import Data
 from tests.web.test_api import bearer
@@ -104,9 +104,8 @@ def test_a_withdrawn_task_is_marked_in_the_record_and_cannot_be_corrected(
     assert read.status_code == 200
     assert [v["change"] for v in read.json()["history"]] == ["retracted"]
     with session_scope(engine) as session:
-        last = session.scalars(select(AccessLog).order_by(AccessLog.id.desc())).first()
-        assert last is not None
-        assert (last.action, last.patient_id) == ("api_patient", data.anna)
+        last, patient = reads(session)[-1]
+        assert (last.action, patient) == ("api_patient", data.anna)
 
 
 def test_only_the_author_or_a_coordinator_may_change_an_entry(
