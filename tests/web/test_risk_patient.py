@@ -74,6 +74,24 @@ def test_the_coordinator_sees_the_risk_with_its_parts(
     assert re.search(r"<li>[^<]+: (höjer|sänker)</li>", text), "the explanation"
     assert f"Modellversion {model}, tränad på utfall kända 2024-12-31" in text
     assert f'id="risk-chart-{ANNA_START}"' in text, "the chart of the estimates"
+    # Anna's case has covered 101 days (121 certified, 20 of them ahead): past
+    # day 90 the question is more than 180 days, given more than 90; the
+    # chart and its table keep every earlier estimate of "more than 90 days"
+    # (from day 15, and the re-estimates from day 16, 31, 46 and 61) beside
+    # those of 180 and 365 days made from day 91.
+    assert (
+        "Risk för sjukfall <strong>&gt;180 dagar</strong>, givet att det pågått mer än 90" in text
+    )
+    estimates = re.findall(r"<tr><td>(\d+)</td><td>&gt;(\d+) dagar</td>", text)
+    assert estimates == [
+        ("15", "90"),
+        ("16", "90"),
+        ("31", "90"),
+        ("46", "90"),
+        ("61", "90"),
+        ("91", "180"),
+        ("91", "365"),
+    ]
     # A coordinator sees no form for the doctor's view.
     assert 'class="risk-opinion' not in text
     # The read of the page (risk included) is logged as a patient read.
@@ -239,3 +257,20 @@ def test_another_units_doctor_and_another_patients_case_are_refused(
     )
     assert answer.status_code == 404
     assert _opinions(engine) == []
+
+
+def test_a_model_this_version_cannot_use_leaves_the_page_whole(
+    as_user: Login, data: Data, engine: Engine, model: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a model stored before a feature was added failed to compile
+    # (KeyError 'previous_long'): the patient page stays, the risk says why.
+    from rehabkoll.risk import service
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise KeyError("previous_long")
+
+    monkeypatch.setattr(service, "current", broken)
+    page = as_user("koord").get(f"/patients/{ref_of(engine, data.anna)}")
+    assert page.status_code == 200
+    assert "Riskmodellen i bruk kan inte användas" in page.text
+    assert data.anna in page.text

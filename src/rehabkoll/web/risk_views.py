@@ -16,6 +16,7 @@ shown to everyone who opens the page.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,8 +35,8 @@ from rehabkoll.audit.service import log_access
 from rehabkoll.cases.engine import CaseRow
 from rehabkoll.config import get_settings
 from rehabkoll.lib.formats import percent
-from rehabkoll.risk import opinions, service
-from rehabkoll.risk.categories import DEFAULT_THRESHOLDS, category, parse_thresholds
+from rehabkoll.risk import answers, opinions, questions, service
+from rehabkoll.risk.categories import DEFAULT_THRESHOLDS, parse_thresholds
 from rehabkoll.risk.opinions import Opinion, Prediction, RiskOpinion
 from rehabkoll.statistics import charts
 from rehabkoll.web.cases import list_settings
@@ -43,13 +44,14 @@ from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf
 from rehabkoll.web.errors import NotFoundError
 from rehabkoll.web.forms import Fields, FormState
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 
-MAIN_GIVEN = 14
-"""Y of the main model: the case reached day 15 (T > 14)."""
 ENDED = "Sjukfallet är avslutat"
-NO_MODEL = "Ingen riskmodell är tränad"
-TOO_YOUNG = "Sjukfallet har inte nått dag 15"
+NO_MODEL = answers.NO_MODEL
+UNUSABLE = (
+    "Riskmodellen i bruk kan inte användas av den här versionen av rehabkoll; den behöver tränas om"
+)
 FORM = "risk"
 SAVED = "Din bedömning av risken har sparats."
 CHANGED = (
@@ -172,34 +174,50 @@ def thresholds() -> tuple[float, float]:
 def _scored(
     session: Session, rows: Sequence[CaseRow], *, unit_id: str, as_of: date, loaded: Any
 ) -> dict[CaseRow, Scored]:
-    """The risk service's answer for the rows (the work list's scoring of the
-    unit, kept to these rows), with every estimate the case has passed."""
-    wanted = {(r.patient_id, r.start): r for r in rows}
-    found: dict[CaseRow, Scored] = {}
-    for s in service.score_cases(
-        session, unit_id=unit_id, as_of=as_of, thresholds=thresholds(), loaded=loaded
-    ):
-        row = wanted.get((s.patient_id, s.start))
-        if row is None:
-            continue
+    """The risk service's answer for the rows, with every estimate the case
+    has passed: the service answers the questions of the case's day (after
+    day 90 those of 180 and 365 days), so each row is also asked as it stood
+    at the end of every milestone it has passed (the same row, lasted = 90,
+    180), which gives the estimates of the earlier questions."""
+    probes: dict[CaseRow, list[CaseRow]] = {}
+    for row in rows:
+        days = answers.lasted(row)
+        probes[row] = [row] + [
+            row._replace(days=h, days_left=0) for h in questions.HORIZONS if h < days
+        ]
+    asked = service.score_rows(
+        session,
+        [p for found in probes.values() for p in found],
+        unit_id=unit_id,
+        as_of=as_of,
+        thresholds=thresholds(),
+        loaded=loaded,
+    )
+    result: dict[CaseRow, Scored] = {}
+    for row, found in probes.items():
+        now = asked[row]
+        seen: dict[tuple[int, int], float] = {}
+        for probe in found:
+            for h, y, p in asked[probe].estimates:
+                seen.setdefault((h, y), p)
         estimates = tuple(
-            [Estimate(90, MAIN_GIVEN, s.probability)] if s.probability is not None else []
-        ) + tuple(Estimate(90, y, p) for y, p in s.later)
-        now = estimates[-1] if estimates else None
-        found[row] = Scored(
-            probability=None if now is None else now.probability,
-            category=None if now is None else category(now.probability, thresholds()),
-            horizon=None if now is None else now.horizon,
-            given=None if now is None else now.given,
-            reason=None if now is not None else "Inget intyg signerat senast dag 15",
-            diagnosis=s.diagnosis,
-            diagnosis_average=s.diagnosis_average,
-            diagnosis_cases=s.diagnosis_cases,
-            explanation=s.explanation,
-            model_version=s.model_version,
+            Estimate(h, y, p)
+            for (h, y), p in sorted(seen.items(), key=lambda i: (i[0][1], i[0][0]))
+        )
+        result[row] = Scored(
+            probability=now.current,  # the answer to the question of the case's day
+            category=now.current_category,
+            horizon=now.horizon,
+            given=now.given,
+            reason=now.reason,
+            diagnosis=now.diagnosis,
+            diagnosis_average=now.diagnosis_average,
+            diagnosis_cases=now.diagnosis_cases,
+            explanation=now.explanation,
+            model_version=now.model_version,
             estimates=estimates,
         )
-    return found
+    return result
 
 
 def case_risks(
@@ -210,39 +228,48 @@ def case_risks(
     given = opinions.of_patient(session, patient_id=patient_id, unit_id=unit_id)
     for risk in result.values():
         risk.opinions = given.get(risk.row.start, [])
-    ongoing = [r for r in rows if r.end >= as_of and (as_of - r.start).days >= 14]
-    for risk in result.values():
         if risk.row.end < as_of:
             risk.reason = ENDED
-        elif (as_of - risk.row.start).days < 14:
-            risk.reason = TOO_YOUNG
-    try:
-        loaded = service.in_force(session)
-    except service.NoModelError:
-        for risk in result.values():
-            risk.reason = risk.reason or NO_MODEL
-        loaded = None
-    if loaded is not None and ongoing:
-        scored = _scored(session, ongoing, unit_id=unit_id, as_of=as_of, loaded=loaded)
-        for row in ongoing:
-            risk = result[row.start.isoformat()]
-            found = scored.get(row)
-            risk.scored = found
-            risk.trained_as_of = loaded.as_of
-            risk.reason = (
-                "Inget intyg signerat senast dag 15"
-                if found is None
-                else found.reason
-                if found.probability is None
-                else None
-            )
-            if found is not None and found.estimates:
-                risk.chart = chart(row, found, as_of)
-    users = {o.username for risk in result.values() for o in risk.opinions}
-    names = _names(session, users)
+    ongoing = [r for r in rows if r.end >= as_of]
+    if ongoing:
+        _fill(session, result, ongoing, unit_id=unit_id, as_of=as_of)
+    names = _names(session, {o.username for risk in result.values() for o in risk.opinions})
     for risk in result.values():
         risk.names = names
     return result
+
+
+def _fill(
+    session: Session,
+    result: dict[str, CaseRisk],
+    ongoing: list[CaseRow],
+    *,
+    unit_id: str,
+    as_of: date,
+) -> None:
+    """The risk of the ongoing cases, or the reason why there is none."""
+    try:
+        loaded, _ = service.current(session)
+        scored = _scored(session, ongoing, unit_id=unit_id, as_of=as_of, loaded=loaded)
+    except service.NoModelError:
+        reason = NO_MODEL
+    except Exception:
+        # A stored model this version cannot use (e.g. trained on other
+        # features) must not take the patient page down with it.
+        log.exception("the risk model in force could not be used")
+        reason = UNUSABLE
+    else:
+        for row in ongoing:
+            risk = result[row.start.isoformat()]
+            found = scored[row]
+            risk.scored = found
+            risk.trained_as_of = loaded.as_of
+            risk.reason = found.reason if found.probability is None else None
+            if found.estimates:
+                risk.chart = chart(row, found, as_of)
+        return
+    for row in ongoing:
+        result[row.start.isoformat()].reason = reason
 
 
 def _names(session: Session, usernames: set[str]) -> dict[str, str]:
@@ -303,7 +330,13 @@ def chart(row: CaseRow, scored: Scored, as_of: date) -> str:
             x="day:Q", y=alt.value(0), text="text:N"
         ),
     ]
-    layered = alt.LayerChart(layer=layers).properties(width=360, height=150)
+    layered = (
+        alt.LayerChart(layer=layers)
+        .properties(width=300, height=140)
+        .configure_axis(labelFontSize=13, titleFontSize=13)
+        .configure_legend(labelFontSize=13, titleFontSize=13)
+        .configure_text(fontSize=13)
+    )
     description = "; ".join(str(v["tip"]) for v in values) + (
         f". Gränserna för hög och mycket hög risk: {percent(100 * low)} och {percent(100 * high)}."
     )
