@@ -13,7 +13,6 @@ import numpy as np
 from rehabkoll.cases.engine import CaseRow
 from rehabkoll.risk import model, questions, scoring
 from rehabkoll.risk.categories import DEFAULT_THRESHOLDS, category
-from rehabkoll.risk.features import completed
 
 if TYPE_CHECKING:
     from rehabkoll.risk.service import Loaded
@@ -111,12 +110,14 @@ def assess(
     """Score the cases in one pass per model: the question of each case's day,
     every estimate that applies, the category and the explanation."""
     rows = [c.features for c in cases if c.features is not None]
-    design = compiled.main.design(rows) if rows else np.zeros((0, compiled.main.width))
+    prepared = scoring.Prepared(rows)  # each feature read once for all the models
+    rows = prepared.rows
+    design = compiled.main.design(prepared) if rows else np.zeros((0, compiled.main.width))
     main = compiled.main.calibrate(compiled.main.decision(design)) if rows else np.zeros(0)
     contributions = compiled.contributions(rows, design) if rows else np.zeros((0, 0))
     answers: dict[tuple[int, int], list[float]] = {(90, questions.MAIN): main.tolist()}
     for key, linear in compiled.questions.items():
-        answers[key] = linear.probability(rows).tolist() if rows else []
+        answers[key] = linear.probability(prepared).tolist() if rows else []
     names = [name for name, _, _ in compiled.columns]
     result: list[Scored] = []
     index = 0
@@ -154,7 +155,7 @@ def assess(
             if (h, y) in answers
         )
         ranked = np.argsort(-np.abs(contributions[i]), kind="stable")[:3]
-        full = completed(feats)
+        full = rows[i]  # completed
         explanation = tuple(
             model.Reason(names[k], full[names[k]], float(contributions[i][k])).text
             for k in ranked

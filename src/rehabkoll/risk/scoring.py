@@ -28,6 +28,42 @@ Floats = npt.NDArray[np.float64]
 _UNKNOWN = "\x00unknown"
 
 
+class Prepared:
+    """Feature rows read once for every model that scores them: per feature its
+    distinct values and, per row, which one (categories), or its numbers.
+    Rows of older callers are completed first, as ``model.frame`` does."""
+
+    def __init__(self, rows: Sequence[dict[str, str | int]]) -> None:
+        self.rows = [completed(row) for row in rows]
+        self.n = len(self.rows)
+        self._categories: dict[str, tuple[list[str], npt.NDArray[np.int64]]] = {}
+        self._numbers: dict[str, Floats] = {}
+
+    @classmethod
+    def of(cls, rows: Sequence[dict[str, str | int]]) -> Prepared:
+        return cls(rows)
+
+    def categories(self, name: str) -> tuple[list[str], npt.NDArray[np.int64]]:
+        found = self._categories.get(name)
+        if found is None:
+            index: dict[str, int] = {}
+            inverse = np.fromiter(
+                (index.setdefault(str(row[name]), len(index)) for row in self.rows),
+                np.int64,
+                self.n,
+            )
+            found = (list(index), inverse)
+            self._categories[name] = found
+        return found
+
+    def numbers(self, name: str) -> Floats:
+        found = self._numbers.get(name)
+        if found is None:
+            found = np.fromiter((float(row[name]) for row in self.rows), np.float64, self.n)
+            self._numbers[name] = found
+        return found
+
+
 @dataclass(frozen=True, slots=True)
 class Calibrator:
     method: str  # "isotonic" or "sigmoid"
@@ -55,20 +91,19 @@ class Linear:
     intercept: float
     calibrators: tuple[Calibrator, ...]
 
-    def design(self, rows: Sequence[dict[str, str | int]]) -> Floats:
+    def design(self, rows: Sequence[dict[str, str | int]] | Prepared) -> Floats:
         """The columns the regression reads (as the pipeline's column step)."""
-        rows = [completed(row) for row in rows]  # rows of older callers: as model.frame
-        out = np.zeros((len(rows), self.width))
-        index = np.arange(len(rows))
+        found = rows if isinstance(rows, Prepared) else Prepared.of(rows)
+        out = np.zeros((found.n, self.width))
+        index = np.arange(found.n)
         for name, mapping, unknown in self.categorical:
-            columns = np.fromiter(
-                (mapping.get(str(row[name]), unknown) for row in rows), np.int64, len(rows)
-            )
+            values, inverse = found.categories(name)
+            # Each distinct value looked up once, then spread to its rows.
+            columns = np.array([mapping.get(v, unknown) for v in values], dtype=np.int64)[inverse]
             seen = columns >= 0
             out[index[seen], columns[seen]] = 1.0
         for name, column, mean, scale in self.numeric:
-            values = np.fromiter((float(row[name]) for row in rows), np.float64, len(rows))
-            out[:, column] = (values - mean) / scale
+            out[:, column] = (found.numbers(name) - mean) / scale
         return out
 
     def decision(self, design: Floats) -> Floats:
@@ -80,8 +115,8 @@ class Linear:
             total += calibrator.apply(decision)
         return total / len(self.calibrators)
 
-    def probability(self, rows: Sequence[dict[str, str | int]]) -> Floats:
-        if not rows:
+    def probability(self, rows: Sequence[dict[str, str | int]] | Prepared) -> Floats:
+        if not (rows.n if isinstance(rows, Prepared) else len(rows)):
             return np.zeros(0)
         return self.calibrate(self.decision(self.design(rows)))
 

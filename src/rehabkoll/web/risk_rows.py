@@ -5,6 +5,7 @@ caller, with the rest of the list or patient they belong to."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from rehabkoll.risk.categories import parse_thresholds
 from rehabkoll.risk.models import StoredRiskModel
 
 DAMAGED = "Riskmodellen kunde inte läsas"
+log = logging.getLogger(__name__)
 
 
 def thresholds() -> tuple[float, float]:
@@ -66,7 +68,10 @@ def for_rows(
         loaded, _ = service.current(session)
     except service.NoModelError:
         return Risks(reason=answers.NO_MODEL)
-    except service.DamagedModelError:
+    except (service.DamagedModelError, ValueError):
+        # A stored model this code cannot read (damaged, or of a shape the
+        # compiled scorer does not know) must not take the work list down.
+        log.warning("risk model in force could not be loaded", exc_info=True)
         return Risks(reason=DAMAGED)
     bounds = thresholds()
     key = (id(owner), loaded.version, id(loaded), bounds, unit_id, as_of, gap)
