@@ -9,8 +9,9 @@ Best on ``rehabkoll demo``'s database (its busiest unit has coordination
 records): ``--db sqlite:///$PWD/demo/rehabkoll-demo.db``. Creates the user
 ``demo-koord`` (coordinator of the unit) if missing and writes overview.png,
 worklist.png, worklist-attention.png, worklist-390.png, patient.png,
-patient-390.png and coordination.png (with a refused contact, the typing
-kept). The statistics pages: ``screenshots_statistics``.
+patient-390.png, coordination.png (with a refused contact, the typing
+kept) and coordination-correction.png (a contact corrected, its history
+open). The statistics pages: ``screenshots_statistics``.
 """
 
 from __future__ import annotations
@@ -45,16 +46,21 @@ ARGS = [
 ]
 
 
-def ensure_user(db: str, username: str, *, role: str, unit_ids: list[str]) -> None:
-    """Create the screenshot user if missing (all share ``PASSWORD``)."""
+def ensure_user(
+    db: str, username: str, *, role: str, unit_ids: list[str], full_name: str | None = None
+) -> None:
+    """Create the screenshot user if missing (all share ``PASSWORD``); with
+    ``full_name``, the name the pages show for what the user writes."""
     with session_scope(open_database(db)) as session:
         user = accounts.get_user(session, username=username)
         if user is None:
-            accounts.create_user(
+            user = accounts.create_user(
                 session, username=username, role=role, unit_ids=unit_ids, password=PASSWORD
             )
         elif user.role != role:
             raise SystemExit(f"{username} exists with role {user.role}, not {role}")
+        if full_name is not None:
+            user.full_name = full_name
 
 
 @contextmanager
@@ -123,13 +129,42 @@ def pick_patient(page: Page, base: str, low: int = 150, high: int = 400) -> str:
     return refs[0]
 
 
+def correct_a_contact(page: Page, base: str, ref: str) -> None:
+    """Correct the newest contact of the record (added first if there is
+    none) and open its history: the text first written, who changed it, why."""
+    page.goto(f"{base}/patients/{ref}/coordination")
+    entries = page.locator("#contact li[id^='contact-']")
+    if entries.count() == 0:
+        form = page.locator("#contact-form")
+        form.get_by_label("Sammanfattning").fill("Samtal om återgång på heltid från måndag.")
+        form.get_by_role("button", name="Registrera kontakt").click()
+        page.wait_for_load_state()
+    entry = entries.first
+    entry_id = entry.get_attribute("id")
+    summary = entry.get_by_label("Sammanfattning")
+    entry.get_by_text("Rätta", exact=True).click()
+    summary.fill("Samtal om återgång på halvtid från måndag, heltid om fyra veckor.")
+    entry.get_by_label("Anledning till rättelsen").fill("Omfattningen var fel antecknad")
+    entry.get_by_role("button", name="Spara rättelse").click()
+    page.wait_for_load_state()
+    history = page.locator(f"#{entry_id} details.history")
+    history.locator("summary").click()
+    page.locator("#contact").scroll_into_view_if_needed()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--unit", required=True)
     parser.add_argument("--out", default="docs/screenshots")
     args = parser.parse_args()
-    ensure_user(args.db, "demo-koord", role="coordinator", unit_ids=[args.unit])
+    ensure_user(
+        args.db,
+        "demo-koord",
+        role="coordinator",
+        unit_ids=[args.unit],
+        full_name="Maja Demo-Ström",
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with served(args.db) as base, browser_page() as page:
@@ -156,6 +191,8 @@ def main() -> None:
         page.wait_for_load_state()
         page.locator("#contact").scroll_into_view_if_needed()
         page.screenshot(path=out / "coordination.png", full_page=True)
+        correct_a_contact(page, base, ref)
+        page.locator("#contact").screenshot(path=out / "coordination-correction.png")
     with browser_page(width=390) as page, served(args.db) as base:
         log_in(page, base, "demo-koord")
         page.goto(f"{base}/cases")
