@@ -63,18 +63,31 @@ def train(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Same data and seed, same model.")] = 1,
     db: DbOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Learn only from cases started on or after this day, YYYY-MM-DD (e.g. a "
+            "year after the data begins, so that every case's 12 months of history are "
+            "there and no case is in only because it lasted into the data).",
+        ),
+    ] = None,
 ) -> None:
     """Learn the model from the cases whose outcome is known on --as-of and store it
     as the newest version (the one in force)."""
+    from datetime import date
+
     from rehabkoll.db.session import open_database, session_scope
     from rehabkoll.risk import model, service
 
     day = parse_day(as_of)
     provider = _provider(scope)
+    first = _day(since, "--since") if since is not None else None
+    assert first is None or isinstance(first, date)
     began = time.perf_counter()
     try:
         with session_scope(open_database(db)) as session:
-            row = service.train(session, as_of=day, seed=seed, provider=provider)
+            row = service.train(session, as_of=day, seed=seed, provider=provider, since=first)
             version, meta = row.version, dict(row.meta)
     except model.TooFewCasesError as err:
         fail(f"nothing stored: {err}")

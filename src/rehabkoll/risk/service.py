@@ -152,12 +152,21 @@ def store(
 
 
 def train(
-    session: Session, *, as_of: date, seed: int, provider: str | None = None
+    session: Session,
+    *,
+    as_of: date,
+    seed: int,
+    provider: str | None = None,
+    since: date | None = None,
 ) -> StoredRiskModel:
-    """Learn from the cases whose outcome is known on ``as_of`` and store the
-    model as the newest version (in force from now on)."""
-    examples = dataset(session, as_of=as_of, provider=provider, with_censored=True)
-    trained = model.train(examples, seed=seed)
+    """Learn from the cases whose outcome is known on ``as_of`` (and that
+    started on or after ``since``) and store the model as the newest version
+    (in force from now on)."""
+    started = (since, as_of) if since is not None else None
+    examples = dataset(session, as_of=as_of, provider=provider, started=started, with_censored=True)
+    trained = model.train(examples, seed=seed, as_of=as_of)
+    if since is not None:
+        trained.meta["since"] = since.isoformat()
     scope = f"provider:{provider}" if provider else "all"
     return store(session, trained, as_of=as_of, scope=scope, seed=seed)
 
