@@ -5,9 +5,11 @@ completed for callers that give only the first version's features."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from rehabkoll.risk import features
+import numpy as np
+
+from rehabkoll.risk import features, model
 from rehabkoll.risk.features import Patient
 from tests.factories import record
 
@@ -71,3 +73,46 @@ def test_an_old_style_row_is_completed_from_its_older_features() -> None:
     short = features.completed({"age_band": "16-29", "previous_12m": 1, "previous_12m_days": 10})
     assert short["previous_long"] == "none"
     assert row == {"age_band": "50-59", "previous_12m": 1, "previous_12m_days": 200}
+
+
+def _examples(starts: list[date], outcomes: list[int | None]) -> list[features.Example]:
+    rng = np.random.default_rng(3)
+    rows = []
+    for k, (start, outcome) in enumerate(zip(starts, outcomes, strict=True)):
+        row: dict[str, str | int] = {
+            "age_band": "40-49",
+            "sex": "F" if k % 2 else "M",
+            "diagnosis": "F32" if rng.random() < 0.5 else "M54",
+            "diagnosis_group": "psychiatric",
+            "chapter": "F00-F99",
+            "degree_at_start": "100",
+            "occupation": "CURRENT_JOB",
+            "unit_kind": "primary care",
+            "care_provider": "P",
+            "secondary_diagnoses": 0,
+            "previous_12m": 0,
+            "previous_12m_days": 0,
+            "cases_3y": 0,
+        }
+        rows.append(features.Example(f"p{k}", "P", "U", start, row, outcome, 20))
+    return rows
+
+
+def test_training_uses_only_cases_whose_outcome_is_settled_on_the_as_of_day() -> None:
+    # As of 2024-06-30, a case that started on 2024-03-26 (96 days before: 90
+    # days, the 5-day chaining gap and one more) has a known outcome whatever
+    # it became; one that started on 2024-03-27 could still be open at day 90
+    # and is known only if it ended early, so the recent known cases are
+    # short ones: they are left out, not just the censored ones.
+    as_of = date(2024, 6, 30)
+    assert model.settled_by(as_of) == date(2024, 3, 26)
+    old = _examples(
+        [date(2023, 1, 1) + timedelta(days=k) for k in range(300)], [k % 2 for k in range(300)]
+    )
+    recent = _examples([date(2024, 3, 27)] * 40 + [date(2024, 5, 1)] * 10, [0] * 40 + [None] * 10)
+    trained = model.train([*old, *recent], seed=1, as_of=as_of)
+    assert trained.meta["recent_left_out"] == 50
+    assert trained.meta["n"] == 300
+    assert trained.meta["positives"] == 150
+    # Without the as-of day the 40 recent short cases count (the old behaviour).
+    assert model.train([*old, *recent], seed=1).meta["n"] == 340

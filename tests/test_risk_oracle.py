@@ -57,7 +57,12 @@ def test_evaluate_with_the_truth_file_of_a_synthetic_region(tmp_path: Path) -> N
     )
     assert made.exit_code == 0, made.output
     assert runner.invoke(app, ["import", str(certificates), "--db", db]).exit_code == 0
-    trained = runner.invoke(app, ["risk", "train", "--as-of", "2024-12-31", "--db", db])
+    bad = runner.invoke(app, ["risk", "train", "--since", "2023-13-01", "--db", db])
+    assert bad.exit_code != 0
+    assert "--since" in bad.output
+    trained = runner.invoke(
+        app, ["risk", "train", "--as-of", "2024-12-31", "--since", "2023-01-01", "--db", db]
+    )
     assert trained.exit_code == 0, trained.output
     out = tmp_path / "evaluation.json"
     judged = runner.invoke(

@@ -269,6 +269,8 @@ def examples(
 ) -> list[Example]:
     """One patient's cases that reached day 15 by ``as_of`` (and started within
     ``started``, both days included), with features and outcome."""
+    if started is not None and not any(started[0] <= c.start <= started[1] for c in certificates):
+        return []  # a case starts with one of its certificates: none can start within
     known = known_on(certificates, as_of)
     result: list[Example] = []
     for case in engine.build_cases(known, gap):
