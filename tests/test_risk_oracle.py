@@ -96,3 +96,16 @@ def test_evaluate_with_the_truth_file_of_a_synthetic_region(tmp_path: Path) -> N
     )
     assert wrong.exit_code != 0
     assert "--truth" in wrong.output
+
+
+def test_the_html_report_shows_the_oracle_in_swedish() -> None:
+    y, p, sexes = [1, 0, 1, 0], [0.8, 0.3, 0.4, 0.1], ["F", "M", "F", "M"]
+    result = evaluation.report(y, p, sexes, ["g"] * 4, model_version=3, meta={})
+    assert "oraklet" not in evaluation.to_html(result)  # no truth file, no oracle
+    keys = [(str(k), "2025-01-01") for k in range(4)]
+    evaluation.add_oracle(
+        result, keys, y, sexes, dict(zip(keys, [0.9, 0.2, 0.7, 0.1], strict=True))
+    )
+    page = evaluation.to_html(result)
+    assert "Jämfört med oraklet" in page
+    assert "<td>1,000</td>" in page  # the oracle's AUC, with a decimal comma

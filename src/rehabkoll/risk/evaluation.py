@@ -208,6 +208,26 @@ def _line(name: str, f: dict[str, Any]) -> str:
     return f"<tr><th>{html.escape(name)}</th>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
 
 
+def _oracle_html(result: dict[str, Any]) -> str:
+    """On synthetic data (``--truth``): the oracle's AUC beside the model's."""
+    if "oracle_auc" not in result:
+        return ""
+    parts = [("Alla", result), ("Kvinnor", result["by_sex"]["F"]), ("Män", result["by_sex"]["M"])]
+    cells = "".join(
+        f"<tr><th>{name}</th><td>{_num(f.get('auc'))}</td><td>{_num(f.get('oracle_auc'))}</td>"
+        f"<td>{_num(f.get('auc_gap'))}</td></tr>"
+        for name, f in parts
+    )
+    return (
+        "<h2>Jämfört med oraklet (syntetiska data)</h2>\n"
+        "<p>Oraklet är den bästa sannolikhet en modell kan nå med det intyg och den historik "
+        "som syns: generatorns exakta risk med den okända individuella faktorn "
+        f"bortintegrerad. {_num(result['oracle']['matched'])} fall fanns i sanningsfilen.</p>\n"
+        "<table><tr><th>Grupp</th><th>AUC modellen</th><th>AUC oraklet</th>"
+        f"<th>Skillnad</th></tr>{cells}</table>\n"
+    )
+
+
 def to_html(result: dict[str, Any]) -> str:
     """A standalone HTML page (Swedish, decimal commas) with the plot inline."""
     rows = [_line("Alla", result)]
@@ -224,6 +244,7 @@ def to_html(result: dict[str, Any]) -> str:
         f"Sjukfall som började {esc['from']}–{esc['to']}, utfall kända {esc['as_of']}; "
         f"pågående fall utan känt utfall är inte med ({_num(result.get('censored'))} st).</p>\n"
         f"<table><tr>{_HEAD}</tr>{''.join(rows)}</table>\n"
+        f"{_oracle_html(result)}"
         "<h2>Kalibrering</h2>\n"
         f'<img src="{_plot(result)}" alt="{_ALT}">\n'
         "</body></html>\n"
