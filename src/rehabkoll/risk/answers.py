@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rehabkoll.cases.engine import CaseRow
+from rehabkoll.risk import explanation as explain
 from rehabkoll.risk import model, questions, scoring
 from rehabkoll.risk.categories import DEFAULT_THRESHOLDS, category
 
@@ -154,12 +155,8 @@ def assess(
             for h, y in questions.asked(case.lasted)
             if (h, y) in answers
         )
-        ranked = np.argsort(-np.abs(contributions[i]), kind="stable")[:3]
-        full = rows[i]  # completed
-        explanation = tuple(
-            model.Reason(names[k], full[names[k]], float(contributions[i][k])).text
-            for k in ranked
-            if abs(contributions[i][k]) > 1e-9
+        explanation = explain.texts(
+            dict(zip(names, contributions[i].tolist(), strict=True)), rows[i]
         )
         later = tuple((y, p) for h, y, p in estimates if h == 90 and y != questions.MAIN)
         horizon = questions.horizon_for(case.lasted)

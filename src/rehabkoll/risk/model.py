@@ -259,7 +259,9 @@ class Reason:
 
     @property
     def text(self) -> str:
-        """In plain Swedish, e.g. "tidigare sjukfall senaste 12 månaderna (1): höjer"."""
+        """This feature alone in plain Swedish, e.g. "bidiagnoser (2): höjer"
+        (a case's explanation adds up the features of one fact first:
+        ``risk.explanation.texts``)."""
         word = "höjer" if self.contribution > 0 else "sänker"
         return f"{LABELS[self.feature]} ({self.value}): {word}"
 
