@@ -188,10 +188,12 @@ def test_censored_cases_are_left_out_of_the_horizons() -> None:
         )
     ]
     x = model.frame([e.features for e in data])
-    fitted, counts = horizons.fit(data, x, seed=1)
+    fitted, counts, shares = horizons.fit(data, x, seed=1)
     # Known for 180 and lasted more than 90: the 120 ended and the 200 open, not the 100 open.
     assert counts["180>90"] == 120
     assert counts["180>120"] == 60  # only the 200-day cases lasted more than 120
+    # Of those 120, the 60 open at 200 days are long: half (the categories' bounds).
+    assert shares["180>90"] == 0.5
     # For 365 only the ended 120-day cases are known (0); one outcome: no model.
     assert counts["365>90"] == 60
     assert (365, 90) not in fitted

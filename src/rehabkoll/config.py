@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +33,15 @@ class Settings(BaseSettings):
         description="Bounds LOW,HIGH of the risk categories (probability of a case longer "
         "than 90 days): under LOW Måttlig risk, LOW to HIGH Hög risk, over HIGH Mycket hög risk",
     )
+
+    @field_validator("risk_thresholds")
+    @classmethod
+    def _two_bounds(cls, value: str) -> str:
+        from rehabkoll.risk.categories import parse_thresholds
+
+        parse_thresholds(value)  # refused at start-up, not on the first risk shown
+        return value
+
     cookie_secure: bool = Field(
         default=False, description="Mark cookies Secure: set it when served behind HTTPS"
     )

@@ -13,7 +13,8 @@ import numpy as np
 from rehabkoll.cases.engine import CaseRow
 from rehabkoll.risk import explanation as explain
 from rehabkoll.risk import model, questions, scoring
-from rehabkoll.risk.categories import DEFAULT_THRESHOLDS, category
+from rehabkoll.risk.categories import DEFAULT_THRESHOLDS, category, for_question
+from rehabkoll.risk.features import LONG
 
 if TYPE_CHECKING:
     from rehabkoll.risk.service import Loaded
@@ -172,7 +173,11 @@ def assess(
                 probability=day15,
                 category=category(day15, thresholds),
                 current=p,
-                current_category=None if p is None else category(p, thresholds),
+                current_category=None
+                if found is None or horizon is None
+                else category(
+                    found[1], question_bounds(loaded.model, horizon, found[0], thresholds)
+                ),
                 explanation=explanation,
                 later=later,
                 horizon=horizon,
@@ -182,6 +187,21 @@ def assess(
             )
         )
     return result
+
+
+def question_bounds(
+    fitted: model.RiskModel, horizon: int, given: int, thresholds: tuple[float, float]
+) -> tuple[float, float]:
+    """The categories' bounds for P(T > horizon | T > given): SRS's for the
+    90-day question, moved by the question's own average after day 90
+    (``categories.for_question``; a model stored without the averages keeps
+    SRS's)."""
+    if horizon == LONG:
+        return thresholds
+    share = fitted.meta.get("horizons_share", {}).get(f"{horizon}>{given}")
+    if share is None:
+        return thresholds
+    return for_question(thresholds, fitted.overall_average.share, float(share))
 
 
 def _current(estimates: Sequence[tuple[int, int, float]], horizon: int) -> tuple[int, float] | None:

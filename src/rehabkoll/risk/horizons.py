@@ -33,16 +33,18 @@ def outcome(example: Example, horizon: int) -> int | None:
 
 def fit(
     examples: Sequence[Example], x: Any, seed: int
-) -> tuple[dict[tuple[int, int], Any], dict[str, int]]:
+) -> tuple[dict[tuple[int, int], Any], dict[str, int], dict[str, float]]:
     """The calibrated classifiers of each (H, Y) after day 90 that has at least
-    ``model.MIN_CASES`` cases and both outcomes, and the count of each
-    (``"180>90"``: cases known for H = 180 that lasted more than 90 days).
+    ``model.MIN_CASES`` cases and both outcomes, the count of each
+    (``"180>90"``: cases known for H = 180 that lasted more than 90 days) and
+    the share of them that were long (for the categories' bounds).
     ``x`` holds the examples' feature rows (``model.frame``)."""
     from rehabkoll.risk import model
 
     days = np.array([e.days for e in examples], dtype=np.int64)
     fitted: dict[tuple[int, int], Any] = {}
     counts: dict[str, int] = {}
+    shares: dict[str, float] = {}
     for horizon, givens in questions.HORIZONS.items():
         if horizon == LONG:
             continue
@@ -52,6 +54,8 @@ def fit(
             where = known & (days > given)
             y = y_all[where]
             counts[f"{horizon}>{given}"] = int(where.sum())
+            if where.sum():
+                shares[f"{horizon}>{given}"] = float(y.mean())
             if where.sum() >= model.MIN_CASES and 0 < y.sum() < len(y):
                 fitted[(horizon, given)] = model._fit(x[where], y, seed)[1]
-    return fitted, counts
+    return fitted, counts, shares

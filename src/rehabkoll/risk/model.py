@@ -186,7 +186,7 @@ def _train(examples: Sequence[Example], *, seed: int, as_of: date | None = None)
             conditional[lasted] = _fit(x[where], y_later, seed)[1]
     from rehabkoll.risk import horizons  # after day 90: > 180 and > 365 days
 
-    later_horizons, horizons_n = horizons.fit(known, x, seed)
+    later_horizons, horizons_n, horizons_share = horizons.fit(known, x, seed)
     columns_step: ColumnTransformer = pipeline.named_steps["columns"]
     columns = {
         name: (int(s.start), int(s.stop))
@@ -219,6 +219,7 @@ def _train(examples: Sequence[Example], *, seed: int, as_of: date | None = None)
             "n_calibration": n_cal,
             "conditional_n": conditional_n,
             "horizons_n": horizons_n,
+            "horizons_share": horizons_share,
             "positives": int(y.sum()),
             "censored_left_out": len(examples) - len(known),
             "recent_left_out": recent,

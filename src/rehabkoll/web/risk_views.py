@@ -33,16 +33,15 @@ from rehabkoll.accounts.roles import Role
 from rehabkoll.audit.models import Action
 from rehabkoll.audit.service import log_access
 from rehabkoll.cases.engine import CaseRow
-from rehabkoll.config import get_settings
 from rehabkoll.lib.formats import percent
 from rehabkoll.risk import answers, opinions, questions, service
-from rehabkoll.risk.categories import DEFAULT_THRESHOLDS, parse_thresholds
 from rehabkoll.risk.opinions import Opinion, Prediction, RiskOpinion
 from rehabkoll.statistics import charts
 from rehabkoll.web.cases import list_settings
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf
 from rehabkoll.web.errors import NotFoundError
 from rehabkoll.web.forms import Fields, FormState
+from rehabkoll.web.risk_rows import thresholds
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
@@ -162,13 +161,6 @@ class CaseRisk:
             f"{percent(100 * row.probability, 1)} ({question(row.horizon)} från dag "
             f"{row.given_days + 1}, modellversion {row.model_version})"
         )
-
-
-def thresholds() -> tuple[float, float]:
-    try:
-        return parse_thresholds(get_settings().risk_thresholds)
-    except ValueError:
-        return DEFAULT_THRESHOLDS
 
 
 def _scored(
