@@ -56,6 +56,11 @@ def _shared(entry: Mapping[str, Any]) -> bytes:
     return ("|".join(_field(entry[name]) for name in SHARED) + "|").encode()
 
 
+def encode_patients(patients: Iterable[str]) -> bytes:
+    """The patients as an entry's hash covers them (sorted, each ``<length>:<text>``)."""
+    return _patients(patients)
+
+
 def _patients(patients: Iterable[str]) -> bytes:
     fields = [_field(p) for p in sorted(patients)]
     return ("|".join(fields) if fields else "-").encode()
@@ -116,7 +121,8 @@ class Walk:
 def walk(rows: Iterable[Sequence[Any]], *, want: Iterable[int] = ()) -> Walk:
     """Recompute the chain over ``rows`` (every entry, in id order, as tuples
     of ``id, hash``, the ``SHARED`` columns and the entry's patients, a
-    sequence in any order) and compare with each stored hash. The walk goes on
+    sequence in any order or already ``encode_patients``'d) and compare with
+    each stored hash. The walk goes on
     after a break, so the head and the hashes asked for in ``want`` are those
     of the chain as it should be."""
     wanted = set(want)
@@ -126,7 +132,9 @@ def walk(rows: Iterable[Sequence[Any]], *, want: Iterable[int] = ()) -> Walk:
     count = 0
     last_id: int | None = None
     for row in rows:
-        expected = entry_hash(dict(zip(SHARED, row[2:10], strict=True)), row[10], previous)
+        patients = row[10] if isinstance(row[10], bytes) else _patients(row[10])
+        shared = _shared(dict(zip(SHARED, row[2:10], strict=True)))
+        expected = hashlib.sha256(shared + patients + f"|{previous}".encode()).hexdigest()
         if broken is None and row[1] != expected:
             broken = Break(int(row[0]), row[2], row[1], expected)
         if row[0] in wanted:

@@ -19,8 +19,9 @@ so a backup of an older database is verified before it is migrated."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -176,39 +177,63 @@ _OLD_LOG = sa.table(
 
 
 class PatientLists:
-    """The patients of each list, read when an entry names it, the most
-    recently used kept (a work list is named by many entries in a row); a
+    """The patients of the lists the entries name, encoded as the hash covers
+    them, read a batch of lists at a time (one query for the lists of 5,000
+    entries, not one per entry) and kept while they fit in ``keep_bytes`` (the
+    most recently used first), since a work list is named by many entries. A
     list whose digest or count does not match its patients is noted in
     ``altered`` (its entries' hashes fail too)."""
 
-    def __init__(self, session: Session, *, keep: int = 512) -> None:
+    def __init__(self, session: Session, *, keep_bytes: int = 32_000_000) -> None:
         self.session = session
-        self.keep = keep
+        self.keep_bytes = keep_bytes
         self.altered: list[int] = []
-        self._known: OrderedDict[int, tuple[str, ...]] = OrderedDict()
+        self._known: OrderedDict[int, bytes] = OrderedDict()
+        self._size = 0
 
-    def patients(self, list_id: int | None) -> tuple[str, ...]:
+    def encoded(self, list_id: int | None) -> bytes:
         if list_id is None:
-            return ()
+            return chain.encode_patients(())
         found = self._known.get(list_id)
-        if found is not None:
-            self._known.move_to_end(list_id)
-            return found
-        patients = tuple(
-            str(p)
-            for p in self.session.scalars(
-                select(_PATIENTS.c.patient_id).where(_PATIENTS.c.list_id == list_id)
-            )
-        )
-        stored = self.session.execute(
-            select(_LISTS.c.digest, _LISTS.c.patients).where(_LISTS.c.id == list_id)
-        ).first()
-        if stored is None or tuple(stored) != (chain.list_digest(patients), len(patients)):
-            self.altered.append(list_id)
-        self._known[list_id] = patients
-        if len(self._known) > self.keep:
-            self._known.popitem(last=False)
-        return patients
+        if found is None:
+            self.load([list_id])
+            found = self._known[list_id]
+        self._known.move_to_end(list_id)
+        return found
+
+    def load(self, list_ids: Iterable[int | None]) -> None:
+        """Read the lists not yet known, 500 a query."""
+        wanted = sorted({i for i in list_ids if i is not None and i not in self._known})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            members: dict[int, list[str]] = {i: [] for i in chunk}
+            for list_id, patient in self.session.execute(
+                select(_PATIENTS.c.list_id, _PATIENTS.c.patient_id).where(
+                    _PATIENTS.c.list_id.in_(chunk)
+                )
+            ):
+                members[int(list_id)].append(str(patient))
+            stored = {
+                int(i): (str(d), int(n))
+                for i, d, n in self.session.execute(
+                    select(_LISTS.c.id, _LISTS.c.digest, _LISTS.c.patients).where(
+                        _LISTS.c.id.in_(chunk)
+                    )
+                )
+            }
+            for list_id, patients in members.items():
+                encoded = chain.encode_patients(patients)
+                digest = hashlib.sha256(encoded).hexdigest()
+                if stored.get(list_id) != (digest, len(patients)):
+                    self.altered.append(list_id)
+                self._keep(list_id, encoded)
+
+    def _keep(self, list_id: int, encoded: bytes) -> None:
+        self._known[list_id] = encoded
+        self._size += len(encoded)
+        while self._size > self.keep_bytes and len(self._known) > 1:
+            _, dropped = self._known.popitem(last=False)
+            self._size -= len(dropped)
 
 
 def chain_rows(
@@ -228,8 +253,10 @@ def chain_rows(
     entries = select(*_CHAINED).order_by(AccessLog.id)
     if upto is not None:
         entries = entries.where(AccessLog.id <= upto)
-    for row in session.execute(entries.execution_options(yield_per=5000)):
-        yield (*row[:-1], lists.patients(row[-1]))
+    for part in session.execute(entries.execution_options(yield_per=5000)).partitions():
+        lists.load(row[-1] for row in part)
+        for row in part:
+            yield (*row[:-1], lists.encoded(row[-1]))
 
 
 @dataclass(frozen=True, slots=True)
