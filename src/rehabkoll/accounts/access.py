@@ -27,6 +27,7 @@ __all__ = [
     "AccessDeniedError",
     "NotAuthenticatedError",
     "can_edit_coordination",
+    "can_manage_risk_models",
     "can_manage_users",
     "can_read_access_log",
     "can_view_overview",
@@ -80,6 +81,12 @@ def can_manage_users(role: Role | str) -> bool:
 
 
 def can_read_access_log(role: Role | str) -> bool:
+    return role == Role.ADMIN
+
+
+def can_manage_risk_models(role: Role | str) -> bool:
+    """Train and evaluate the risk model (/admin/risk): the admin, who runs the
+    system; the pages show figures of the model, no patient."""
     return role == Role.ADMIN
 
 

@@ -34,6 +34,8 @@ class Action(StrEnum):
     STATEMENTS_VIEW = "statements_view"
     RISK_OPINION = "risk_opinion"
     API_RISK_SCORE = "api_risk_score"
+    RISK_TRAIN = "risk_train"
+    RISK_EVALUATE = "risk_evaluate"
 
     @property
     def label(self) -> str:
@@ -56,6 +58,8 @@ _ACTION_LABELS = {
     Action.STATEMENTS_VIEW: "Läkarutlåtanden visade",
     Action.RISK_OPINION: "Läkarens bedömning av risk",
     Action.API_RISK_SCORE: "Riskberäkning via API (ingen patient)",
+    Action.RISK_TRAIN: "Riskmodell tränad",
+    Action.RISK_EVALUATE: "Riskmodell utvärderad",
 }
 
 

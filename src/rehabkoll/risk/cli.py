@@ -133,7 +133,7 @@ def evaluate(
     from datetime import date
 
     from rehabkoll.db.session import open_database, session_scope
-    from rehabkoll.risk import evaluation, model, service
+    from rehabkoll.risk import evaluation, runs, service
 
     first, last = _day(start, "--from"), _day(end, "--to")
     assert isinstance(first, date)
@@ -143,29 +143,10 @@ def evaluate(
     day = parse_day(as_of)
     try:
         with session_scope(open_database(db)) as session:
-            loaded = service.in_force(session, version)
-            examples = service.dataset(
-                session, as_of=day, started=(first, last), with_censored=True
-            )
+            done = runs.evaluate(session, first=first, last=last, as_of=day, version=version)
     except (service.NoModelError, service.DamagedModelError) as err:
         fail(str(err))
-    known = [e for e in examples if e.outcome is not None]
-    p = model.predict(loaded.model, [e.features for e in known])
-    result = evaluation.report(
-        [int(e.outcome or 0) for e in known],
-        p.tolist(),
-        [str(e.features["sex"]) for e in known],
-        [str(e.features["diagnosis_group"]) for e in known],
-        model_version=loaded.version,
-        meta={
-            "from": first.isoformat(),
-            "to": last.isoformat(),
-            "as_of": day.isoformat(),
-            "trained_as_of": loaded.as_of.isoformat(),
-            "temporal": first > loaded.as_of,
-            "censored": len(examples) - len(known),
-        },
-    )
+    result, known = done.result, done.known
     if truth is not None:
         try:
             oracle = evaluation.read_truth(truth)
@@ -193,7 +174,8 @@ def evaluate(
             console.print(f"Written to {out}", highlight=False)
     if not result["temporal"]:
         console.print(
-            f"Note: --from {first} is not after the training's as-of day {loaded.as_of}: "
+            f"Note: --from {first} is not after the training's as-of day "
+            f"{result['trained_as_of']}: "
             "this is not a temporal validation.",
             style="yellow",
             highlight=False,

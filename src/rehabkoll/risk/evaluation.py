@@ -19,6 +19,17 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 
 BINS = 10
 
+
+def group_label(key: str) -> str:
+    """A diagnosis group's Swedish name (``psychiatric`` → "Psykiatriska
+    diagnoser (F)"), as the statistics name it; an unknown key as it is."""
+    from rehabkoll.statistics.groups import DIAGNOSIS_GROUPS, OTHER
+
+    labels = {r.group.key: r.group.label for r in DIAGNOSIS_GROUPS}
+    labels[OTHER.key] = OTHER.label
+    return labels.get(key, key)
+
+
 Floats = npt.NDArray[np.float64]
 
 
@@ -232,7 +243,7 @@ def to_html(result: dict[str, Any]) -> str:
     """A standalone HTML page (Swedish, decimal commas) with the plot inline."""
     rows = [_line("Alla", result)]
     rows += [_line({"F": "Kvinnor", "M": "Män"}[s], f) for s, f in result["by_sex"].items()]
-    rows += [_line(g, f) for g, f in result["by_diagnosis_group"].items()]
+    rows += [_line(group_label(g), f) for g, f in result["by_diagnosis_group"].items()]
     esc = {k: html.escape(str(result.get(k, ""))) for k in ("from", "to", "as_of", "trained_as_of")}
     version = result["model_version"]
     return (

@@ -12,6 +12,7 @@ from typing import Any
 from fpdf import FPDF
 
 from rehabkoll.lib.formats import number
+from rehabkoll.risk.evaluation import group_label
 from rehabkoll.statistics.pdf import latin1
 
 SEXES = {"F": "Kvinnor", "M": "Män"}
@@ -100,7 +101,7 @@ def _png(plt: Any, fig: Any) -> bytes:
 def _rows(result: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     rows = [("Alla", result)]
     rows += [(SEXES[s], f) for s, f in result["by_sex"].items() if s in SEXES]
-    rows += list(result["by_diagnosis_group"].items())
+    rows += [(group_label(g), f) for g, f in result["by_diagnosis_group"].items()]
     return rows
 
 

@@ -28,6 +28,7 @@ from rehabkoll.web import (
     errors,
     matters,
     patient,
+    risk_admin,
     risk_api,
     risk_statistics,
     risk_views,
@@ -102,6 +103,7 @@ def create_app(database_url: str | None = None, *, secure_cookies: bool | None =
     app.include_router(corrections.router)  # correcting and withdrawing record entries
     app.include_router(admin.router)
     app.include_router(admin_accounts.router)  # one user's page, own new password
+    app.include_router(risk_admin.router)  # /admin/risk: train and evaluate the risk model
     app.include_router(rivta.router)
     app.include_router(matters.router)
     app.include_router(statements.router)
