@@ -249,7 +249,12 @@ def test_one_job_at_a_time(as_user: Login, engine: Engine, monkeypatch: pytest.M
 
 def test_an_unknown_job_is_not_found(as_user: Login) -> None:
     client = as_user("admin")
-    assert client.get("/admin/risk/jobs/nope").status_code == 404
+    # A job this process does not know (a restart, another worker): 404, in Swedish.
+    missing = client.get("/admin/risk/jobs/nope")
+    assert missing.status_code == 404
+    assert "Den här träningen eller utvärderingen finns inte i den här serverprocessen" in (
+        missing.text
+    )
     assert client.get("/admin/risk/jobs/nope/report.pdf").status_code == 404
 
 

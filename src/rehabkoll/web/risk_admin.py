@@ -276,7 +276,17 @@ def _job(request: Request, job_id: str) -> Job:
 @router.get("/admin/risk/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, viewer: CurrentUser, job_id: str) -> Response:
     _admin(viewer)
-    job = _job(request, job_id)
+    job = registry(request).get(job_id)
+    if job is None:
+        return render(
+            request,
+            "risk_admin_job.html",
+            viewer,
+            status_code=404,
+            title="Körningen finns inte",
+            nav="risk_admin",
+            job=None,
+        )
     result = job.result or {}
     return render(
         request,
