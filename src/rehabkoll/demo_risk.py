@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from sqlalchemy import Engine, func, select
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 console = Console(highlight=False)
 
 
 def train_once(engine: Engine, today: date, *, seed: int = 1) -> None:
     """Train and store a model as of ``today`` unless one is stored already."""
+    from sqlalchemy import func, select
+
     from rehabkoll.db.session import session_scope
     from rehabkoll.risk import model, service
     from rehabkoll.risk.models import StoredRiskModel
