@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from typer.testing import CliRunner
 
 from rehabkoll.audit.models import AccessLog
@@ -19,6 +19,7 @@ from rehabkoll.cli import app
 from rehabkoll.db.session import session_scope
 from rehabkoll.risk import runs, service
 from rehabkoll.risk.models import StoredRiskModel
+from rehabkoll.web import risk_admin
 from rehabkoll.web.risk_jobs import Job, JobFailedError, Kind, Registry
 from tests.audit_helpers import reads
 from tests.risk_helpers import store_model
@@ -270,3 +271,20 @@ def test_the_registry_keeps_the_failure_message_of_a_job() -> None:
     assert (done.stage, done.error) == ("failed", "Modellversionen finns inte (längre).")
     assert done.finished_at is not None
     assert jobs.running() is None
+
+
+def test_a_training_in_another_process_is_refused_on_postgresql(
+    as_user: Login, region: str, engine: Engine
+) -> None:
+    """Another worker's training holds the advisory lock: this one stops at
+    once, in Swedish, and stores nothing (SQLite: the registry alone)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("an advisory lock of PostgreSQL")
+    client = as_user("admin")
+    with engine.connect() as other, other.begin():
+        other.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": risk_admin.TRAINING_LOCK})
+        url = _finish(client, _post(client, "/admin/risk/train", TRAIN))
+    assert "En träning pågår redan i en annan serverprocess" in client.get(url).text
+    assert _versions(engine) == []
+    _finish(client, _post(client, "/admin/risk/train", TRAIN))  # free again
+    assert _versions(engine) == [1]

@@ -18,7 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from rehabkoll.accounts import access
@@ -139,6 +139,23 @@ def _user(session: Session, user_id: int) -> User:
     return user
 
 
+TRAINING_LOCK = 17_017
+"""PostgreSQL advisory lock held by a training's transaction: one training
+at a time across the workers of ``serve --workers N`` (the registry only
+sees its own process)."""
+
+
+def _only_training(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    got = session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": TRAINING_LOCK})
+    if not got.scalar_one():
+        raise JobFailedError(
+            "En träning pågår redan i en annan serverprocess. Ingenting sparades; "
+            "försök igen när den är klar."
+        )
+
+
 def _training(
     sessions: sessionmaker[Session],
     user_id: int,
@@ -152,6 +169,7 @@ def _training(
             job.stage = name
 
         with sessions() as session:
+            _only_training(session)
             try:
                 trained = runs.train(
                     session, as_of=day, seed=seed, provider=provider, since=since, progress=stage
