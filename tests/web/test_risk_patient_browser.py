@@ -16,11 +16,13 @@ import pytest
 from tests.risk_helpers import store_model
 from tests.web.conftest import day
 from tests.web.test_accessibility import serious
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, Site, log_in, serve_site
+from tests.web.test_browser import Site, log_in, serve_site
+from tests.web.test_browser_ux import new_page
+from tests.web.test_fmb_browser import chromium  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 ANNA_START = day(-100)
 WIDTHS = (1440, 390)
@@ -32,32 +34,22 @@ def risk_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield served
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _page(chromium: Browser, width: int) -> Page:
-    context = chromium.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return page
-
-
 # Each width its own doctor and patient: a view given stays chosen on the page.
 CASES = [(1440, "lakare", "anna", ANNA_START), (390, "lakare2", "bertil", day(-20))]
 
 
 @pytest.mark.parametrize(("width", "doctor_name", "patient", "start"), CASES)
 def test_the_doctor_gives_a_view_and_the_coordinator_sees_it(
-    chromium: Browser, risk_site: Site, width: int, doctor_name: str, patient: str, start: str
+    chromium: Browser,  # noqa: F811
+    risk_site: Site,
+    width: int,
+    doctor_name: str,
+    patient: str,
+    start: str,
 ) -> None:
     anna = f"{risk_site.base}/patients/{risk_site.refs[getattr(risk_site.data, patient)]}"
     section = f"#risk-{start}"
-    doctor = _page(chromium, width)
+    doctor = new_page(chromium, width)
     log_in(doctor, risk_site, doctor_name)
     doctor.goto(anna)
     panel = doctor.locator(section)
@@ -80,7 +72,7 @@ def test_the_doctor_gives_a_view_and_the_coordinator_sees_it(
     assert serious(doctor) == []
     doctor.context.close()
 
-    coordinator = _page(chromium, width)
+    coordinator = new_page(chromium, width)
     log_in(coordinator, risk_site, "koord")
     coordinator.goto(anna)
     views = coordinator.locator(f"{section} ul.risk-opinions li")
@@ -92,8 +84,12 @@ def test_the_doctor_gives_a_view_and_the_coordinator_sees_it(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_calibration_page_is_accessible(chromium: Browser, risk_site: Site, width: int) -> None:
-    page = _page(chromium, width)
+def test_the_calibration_page_is_accessible(
+    chromium: Browser,  # noqa: F811
+    risk_site: Site,
+    width: int,
+) -> None:
+    page = new_page(chromium, width)
     log_in(page, risk_site, "chef")
     page.goto(f"{risk_site.base}/statistics/risk-calibration?period=month")
     expect(page.get_by_role("heading", name="Riskmodellens kalibrering")).to_be_visible()
