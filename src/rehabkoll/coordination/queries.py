@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Iterator
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, select, union_all
 from sqlalchemy.orm import Session
 
 from rehabkoll.coordination.enums import PlanKind, Status
@@ -23,6 +23,7 @@ from rehabkoll.coordination.models import (
     StatusChange,
     Task,
 )
+from rehabkoll.db.listed import listed
 
 CHUNK = 10_000
 R = CoordinationRecord
@@ -35,11 +36,14 @@ def _chunks(ids: Collection[str]) -> Iterator[list[str]]:
 
 
 def _run(
-    session: Session, ids: Collection[str], build: Callable[[list[str]], Select[*tuple[Any, ...]]]
+    session: Session,
+    ids: Collection[str],
+    build: Callable[[ColumnElement[bool]], Select[*tuple[Any, ...]]],
 ) -> Iterator[Any]:
-    """Rows of ``build(chunk)`` for each chunk of ``ids``."""
+    """Rows of ``build(listed)`` for each chunk of ``ids``, ``listed`` being
+    the condition that a record's patient is in the chunk."""
     for chunk in _chunks(ids):
-        yield from session.execute(build(chunk))
+        yield from session.execute(build(listed(session, R.patient_id, chunk)))
 
 
 def statuses(session: Session, *, unit_id: str, patient_ids: Collection[str]) -> dict[str, str]:
@@ -49,8 +53,8 @@ def statuses(session: Session, *, unit_id: str, patient_ids: Collection[str]) ->
         for row in _run(
             session,
             patient_ids,
-            lambda chunk: select(R.patient_id, R.status).where(
-                R.unit_id == unit_id, R.patient_id.in_(chunk), R.status.is_not(None)
+            lambda listed: select(R.patient_id, R.status).where(
+                R.unit_id == unit_id, listed, R.status.is_not(None)
             ),
         )
     }
@@ -61,7 +65,7 @@ def last_contact(
 ) -> dict[str, date]:
     """Patient → day of the latest contact or meeting recorded at the unit."""
 
-    def build(chunk: list[str]) -> Select[*tuple[Any, ...]]:
+    def build(listed: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
         days = union_all(
             select(Contact.record_id, Contact.day).where(Contact.retracted_at.is_(None)),
             select(Meeting.record_id, Meeting.day).where(Meeting.retracted_at.is_(None)),
@@ -69,7 +73,7 @@ def last_contact(
         return (
             select(R.patient_id, func.max(days.c.day).label("day"))
             .join(days, days.c.record_id == R.id)
-            .where(R.unit_id == unit_id, R.patient_id.in_(chunk))
+            .where(R.unit_id == unit_id, listed)
             .group_by(R.patient_id)
         )
 
@@ -83,13 +87,13 @@ def consent_expiry(
     latest ``valid_to``). Withdrawn consents do not count; a patient with an
     open-ended consent, or none, is left out: nothing expires."""
 
-    def build(chunk: list[str]) -> Select[*tuple[Any, ...]]:
+    def build(listed: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
         return (
             select(R.patient_id, func.max(Consent.valid_to).label("valid_to"))
             .join(Consent, Consent.record_id == R.id)
             .where(
                 R.unit_id == unit_id,
-                R.patient_id.in_(chunk),
+                listed,
                 Consent.withdrawn_on.is_(None),
                 Consent.retracted_at.is_(None),
             )
@@ -116,10 +120,10 @@ def plan_kinds(
     for row in _run(
         session,
         patient_ids,
-        lambda chunk: (
+        lambda listed: (
             select(R.patient_id, Plan.kind)
             .join(Plan, Plan.record_id == R.id)
-            .where(R.unit_id == unit_id, R.patient_id.in_(chunk), Plan.retracted_at.is_(None))
+            .where(R.unit_id == unit_id, listed, Plan.retracted_at.is_(None))
             .distinct()
         ),
     ):
@@ -136,12 +140,12 @@ def overdue_tasks(
         for row in _run(
             session,
             patient_ids,
-            lambda chunk: (
+            lambda listed: (
                 select(R.patient_id, func.min(Task.due).label("due"))
                 .join(Task, Task.record_id == R.id)
                 .where(
                     R.unit_id == unit_id,
-                    R.patient_id.in_(chunk),
+                    listed,
                     Task.done.is_(False),
                     Task.retracted_at.is_(None),
                     Task.due < as_of,
@@ -163,11 +167,11 @@ def closing_plans(session: Session, *, patient_ids: Collection[str]) -> dict[str
         for row in _run(
             session,
             patient_ids,
-            lambda chunk: (
+            lambda listed: (
                 select(R.patient_id, func.min(Plan.recorded_at).label("at"))
                 .join(Plan, Plan.record_id == R.id)
                 .where(
-                    R.patient_id.in_(chunk),
+                    listed,
                     Plan.kind == PlanKind.CLOSING_PLAN,
                     Plan.retracted_at.is_(None),
                 )
@@ -188,13 +192,13 @@ def closed_records(session: Session, *, patient_ids: Collection[str]) -> dict[st
         for row in _run(
             session,
             patient_ids,
-            lambda chunk: (
+            lambda listed: (
                 select(R.patient_id, func.min(StatusChange.changed_at).label("at"))
                 .join(
                     StatusChange,
                     and_(StatusChange.record_id == R.id, StatusChange.version == R.version),
                 )
-                .where(R.patient_id.in_(chunk), R.status == Status.CLOSED)
+                .where(listed, R.status == Status.CLOSED)
                 .group_by(R.patient_id)
             ),
         )

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rehabkoll.db.listed import listed
 from rehabkoll.exchange.models import CareMessage
 
 COMPLETION = "KOMPLT"
@@ -96,7 +97,7 @@ def open_counts(
         rows = session.execute(
             select(CareMessage.patient_id, CareMessage.subject, CareMessage.deadline).where(
                 CareMessage.unit_id == unit_id,
-                CareMessage.patient_id.in_(ids[start : start + 500]),
+                listed(session, CareMessage.patient_id, ids[start : start + 500]),
                 CareMessage.answered_by.is_(None),
                 CareMessage.handled_at.is_(None),
                 CareMessage.sent_at <= datetime.combine(as_of, datetime.max.time()),

@@ -17,6 +17,7 @@ from rehabkoll.accounts import access
 from rehabkoll.cases import service as cases_service
 from rehabkoll.cases.engine import DEFAULT_GAP, CaseRow
 from rehabkoll.certificates.models import Doctor, ImportBatch, Patient, Unit
+from rehabkoll.db.listed import listed
 from rehabkoll.exchange import matters
 from rehabkoll.fmb import service as fmb_service
 from rehabkoll.fmb.rules import Assessment
@@ -167,7 +168,7 @@ def protected_ids(session: Session, ids: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(wanted), CHUNK):
         query = select(Patient.id).where(
-            Patient.protected.is_(True), Patient.id.in_(wanted[i : i + CHUNK])
+            Patient.protected.is_(True), listed(session, Patient.id, wanted[i : i + CHUNK])
         )
         found.update(str(p) for p in session.scalars(query))
     return found
