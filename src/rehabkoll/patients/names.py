@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session
 from rehabkoll.certificates.models import Patient
 from rehabkoll.certificates.service import LineError, table
 from rehabkoll.lib import personnummer
+from rehabkoll.patients.service import read_register
 
-CHUNK = 900
 MAX_NAME = 200
 FIELDS = ("id", "given_name", "middle_name", "surname")
 
@@ -96,18 +96,8 @@ def fill_names(session: Session, lines: Iterable[tuple[int, str]]) -> NamesResul
     """Give the stored patients of these numbered lines the register's names
     (blank lines are skipped; for a person given twice, the last line counts)."""
     result = NamesResult()
-    names: dict[str, str] = {}
-    for number, line in lines:
-        if not line.strip():
-            continue
-        parsed = parse_line(number, line)
-        if isinstance(parsed, LineError):
-            result.errors.append(parsed)
-        else:
-            names[parsed[0]] = parsed[1]
-    ids = sorted(names)
-    for start in range(0, len(ids), CHUNK):
-        _store(session, {i: names[i] for i in ids[start : start + CHUNK]}, result)
+    for names in read_register(lines, parse_line, result.errors):
+        _store(session, names, result)
     return result
 
 

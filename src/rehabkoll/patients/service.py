@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from rehabkoll.certificates.service import LineError
 from rehabkoll.lib import personnummer
 
 CHUNK = 900
+T = TypeVar("T")
 
 
 @dataclass
@@ -66,22 +68,34 @@ def parse_line(number: int, line: str) -> tuple[str, bool] | LineError:
     return patient_id, protected
 
 
+def read_register(
+    lines: Iterable[tuple[int, str]],
+    parse: Callable[[int, str], tuple[str, T] | LineError],
+    errors: list[LineError],
+) -> Iterator[dict[str, T]]:
+    """The values of a register's numbered lines per patient, in chunks of
+    ``CHUNK`` patients in order; blank lines are skipped, a patient given
+    twice keeps the last line, and each bad line goes to ``errors``."""
+    values: dict[str, T] = {}
+    for number, line in lines:
+        if not line.strip():
+            continue
+        parsed = parse(number, line)
+        if isinstance(parsed, LineError):
+            errors.append(parsed)
+        else:
+            values[parsed[0]] = parsed[1]
+    ids = sorted(values)
+    for start in range(0, len(ids), CHUNK):
+        yield {i: values[i] for i in ids[start : start + CHUNK]}
+
+
 def import_register(session: Session, lines: Iterable[tuple[int, str]]) -> RegisterResult:
     """Store the flags of numbered lines (blank lines are skipped; for a number
     given twice, the last line counts)."""
     result = RegisterResult()
-    flags: dict[str, bool] = {}
-    for number, line in lines:
-        if not line.strip():
-            continue
-        parsed = parse_line(number, line)
-        if isinstance(parsed, LineError):
-            result.errors.append(parsed)
-        else:
-            flags[parsed[0]] = parsed[1]
-    ids = sorted(flags)
-    for start in range(0, len(ids), CHUNK):
-        _store(session, {i: flags[i] for i in ids[start : start + CHUNK]}, result)
+    for flags in read_register(lines, parse_line, result.errors):
+        _store(session, flags, result)
     return result
 
 
