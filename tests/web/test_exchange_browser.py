@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_fmb_browser and taken as arguments)
 """The national exchange (issue 15) in Debian's Chromium: the work list's
 column "Ärenden" and filter "Ärendestatus", the page Läkarutlåtanden with its
 filters, a doctor's own statements, and the patient's tab, at 1440 and 390 px.
@@ -23,9 +24,6 @@ from tests.web import test_matters as matters_data
 from tests.web import test_statements as statements_data
 from tests.web.conftest import DOCTOR_2, TODAY
 from tests.web.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    CHROMIUM_ENV,
     SWEDISH,
     Site,
     case_rows,
@@ -38,7 +36,9 @@ pytestmark = [
     pytest.mark.skipif(not schemas_dir().is_dir(), reason="the shared RIVTA schemas are not here"),
 ]
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
+
+from tests.web.test_fmb_browser import chromium, page  # noqa: E402, F401
 
 
 @pytest.fixture(scope="module")
@@ -56,25 +56,6 @@ def exchange_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
     with serve_site(tmp_path_factory, "exchange-browser", prepare) as served:
         yield served
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 1440, "height": 900}, **SWEDISH)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture

@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 
 from rehabkoll.certificates.models import Patient
 from rehabkoll.certificates.service import LineError, table
-from rehabkoll.lib import personnummer
-from rehabkoll.patients.service import read_register
+from rehabkoll.patients.service import read_person, read_register
 
 MAX_NAME = 200
 FIELDS = ("id", "given_name", "middle_name", "surname")
@@ -62,22 +61,10 @@ def register_line(patient_id: str, name: str) -> str:
 
 def parse_line(number: int, line: str) -> tuple[str, str] | LineError:
     """(canonical personnummer, full name) of one line, or why it is rejected."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError:
-        return LineError(number, "(line)", "not valid JSON")
-    if not isinstance(data, dict):
-        return LineError(number, "(line)", "must be a JSON object")
-    unknown = sorted(set(data) - set(FIELDS))
-    if unknown:
-        return LineError(number, unknown[0], "unknown field")
-    raw_id = data.get("id")
-    if not isinstance(raw_id, str):
-        return LineError(number, "id", "required, a personnummer as a string")
-    try:
-        patient_id = personnummer.normalize(raw_id)
-    except personnummer.InvalidPersonalNumberError as error:
-        return LineError(number, "id", str(error))
+    read = read_person(number, line, FIELDS)
+    if isinstance(read, LineError):
+        return read
+    patient_id, data = read
     parts: list[str] = []
     for name in FIELDS[1:]:
         value = data.get(name, "" if name == "middle_name" else None)

@@ -46,26 +46,38 @@ class RegisterResult:
 def parse_line(number: int, line: str) -> tuple[str, bool] | LineError:
     """The (canonical personnummer, protected) of one line, or why it is rejected.
     Reasons never repeat the number."""
+    read = read_person(number, line, ("id", "protected"))
+    if isinstance(read, LineError):
+        return read
+    patient_id, data = read
+    protected = data.get("protected")
+    if not isinstance(protected, bool):
+        return LineError(number, "protected", "required, true or false")
+    return patient_id, protected
+
+
+def read_person(
+    number: int, line: str, fields: tuple[str, ...]
+) -> tuple[str, dict[str, object]] | LineError:
+    """A register line's canonical personnummer (field ``id``) and its JSON
+    object, or why it is rejected: not JSON, not an object, a field not in
+    ``fields``, no or a bad personnummer."""
     try:
         data = json.loads(line)
     except json.JSONDecodeError:
         return LineError(number, "(line)", "not valid JSON")
     if not isinstance(data, dict):
         return LineError(number, "(line)", "must be a JSON object")
-    unknown = sorted(set(data) - {"id", "protected"})
+    unknown = sorted(set(data) - set(fields))
     if unknown:
         return LineError(number, unknown[0], "unknown field")
     raw_id = data.get("id")
     if not isinstance(raw_id, str):
         return LineError(number, "id", "required, a personnummer as a string")
     try:
-        patient_id = personnummer.normalize(raw_id)
+        return personnummer.normalize(raw_id), data
     except personnummer.InvalidPersonalNumberError as error:
         return LineError(number, "id", str(error))
-    protected = data.get("protected")
-    if not isinstance(protected, bool):
-        return LineError(number, "protected", "required, true or false")
-    return patient_id, protected
 
 
 def read_register(
