@@ -166,6 +166,23 @@ def test_train_evaluate_score(tmp_path: Path, db_url: str) -> None:
             )
         ).scalar_one()
     assert logged == len(rows)
+    # Training and evaluating read every patient of their cases: each one
+    # entry naming them, by the operating-system user, as on the web.
+    with create_engine(db_url).connect() as con:
+        bulk = con.execute(
+            text(
+                "SELECT e.action, e.role, count(p.patient_id) FROM access_log e "
+                "JOIN access_log_patients p ON p.list_id = e.patient_list_id "
+                "WHERE e.action IN ('risk_train', 'risk_evaluate') GROUP BY e.id, e.action, e.role "
+                "ORDER BY e.id"
+            )
+        ).all()
+    # One training, then an entry per report (this test evaluates twice).
+    entries = [(action, role) for action, role, _n in bulk]
+    assert entries[0] == ("risk_train", "cli")
+    assert len(entries) > 1
+    assert set(entries[1:]) == {("risk_evaluate", "cli")}
+    assert all(n > 0 for _a, _r, n in bulk)
 
 
 def test_score_without_a_model_says_so(tmp_path: Path, db_url: str) -> None:

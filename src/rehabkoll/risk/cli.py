@@ -77,8 +77,9 @@ def train(
     as the newest version (the one in force)."""
     from datetime import date
 
+    from rehabkoll.audit import cli_reads
     from rehabkoll.db.session import open_database, session_scope
-    from rehabkoll.risk import model, service
+    from rehabkoll.risk import model, runs
 
     day = parse_day(as_of)
     provider = _provider(scope)
@@ -87,8 +88,15 @@ def train(
     began = time.perf_counter()
     try:
         with session_scope(open_database(db)) as session:
-            row = service.train(session, as_of=day, seed=seed, provider=provider, since=first)
-            version, meta = row.version, dict(row.meta)
+            trained = runs.train(
+                session,
+                as_of=day,
+                seed=seed,
+                provider=provider,
+                since=first,
+                who=cli_reads.reader(session, as_user=None, purpose=None),
+            )
+            version, meta = trained.version, trained.meta
     except model.TooFewCasesError as err:
         fail(f"nothing stored: {err}")
     seconds = time.perf_counter() - began
@@ -132,6 +140,7 @@ def evaluate(
     group. Meant for a period after the training's --as-of (temporal validation)."""
     from datetime import date
 
+    from rehabkoll.audit import cli_reads
     from rehabkoll.db.session import open_database, session_scope
     from rehabkoll.risk import evaluation, runs, service
 
@@ -143,7 +152,14 @@ def evaluate(
     day = parse_day(as_of)
     try:
         with session_scope(open_database(db)) as session:
-            done = runs.evaluate(session, first=first, last=last, as_of=day, version=version)
+            done = runs.evaluate(
+                session,
+                first=first,
+                last=last,
+                as_of=day,
+                version=version,
+                who=cli_reads.reader(session, as_user=None, purpose=None),
+            )
     except (service.NoModelError, service.DamagedModelError) as err:
         fail(str(err))
     result, known = done.result, done.known

@@ -1,10 +1,12 @@
 """Training and evaluation as steps that report their stage and say whose
 data they read: what the web's admin page (``web/risk_admin.py``) runs in
-the background, and what ``risk evaluate`` prints. No web code here.
+the background, and what ``risk train`` and ``risk evaluate`` run. No web
+code here.
 
-``train`` learns first and stores last: the model row is flushed in the
-caller's transaction together with the caller's access-log entry, so a
-crash or a kill before the commit stores neither (one transaction)."""
+``train`` learns first and stores last: the model row and the access-log
+entry naming every patient read are flushed in the caller's transaction, so
+a crash or a kill before the commit stores neither (one transaction). Each
+step logs its reads here, for the web and the command line alike."""
 
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rehabkoll.audit.cli_reads import Reader
+from rehabkoll.audit.models import Action
+from rehabkoll.audit.service import log_access
 from rehabkoll.risk import evaluation, model, service
 from rehabkoll.risk.features import Example
 from rehabkoll.risk.models import StoredRiskModel
@@ -43,10 +48,12 @@ def train(
     seed: int,
     provider: str | None = None,
     since: date | None = None,
+    who: Reader,
     progress: Progress = _quiet,
 ) -> Trained:
-    """``service.train`` in stages: read the cases, learn, store (flush only;
-    the caller commits). Raises ``model.TooFewCasesError`` with nothing stored."""
+    """``service.train`` in stages: read the cases, learn, store, and log the
+    patients read as ``who`` (flush only; the caller commits both). Raises
+    ``model.TooFewCasesError`` with nothing stored."""
     progress("read")
     started = (since, as_of) if since is not None else None
     examples = service.dataset(
@@ -59,7 +66,32 @@ def train(
     progress("store")
     scope = f"provider:{provider}" if provider else "all"
     row = service.store(session, trained, as_of=as_of, scope=scope, seed=seed)
-    return Trained(row.version, dict(row.meta), sorted({e.patient_id for e in examples}))
+    patients = sorted({e.patient_id for e in examples})
+    where = "hela regionen" if provider is None else f"vårdgivare {provider}"
+    _log(
+        session,
+        who,
+        patients,
+        Action.RISK_TRAIN,
+        f"Riskmodell version {row.version} tränad på {where}, "
+        f"utfall kända {as_of.isoformat()}, {row.meta['n']} sjukfall",
+    )
+    return Trained(row.version, dict(row.meta), patients)
+
+
+def _log(session: Session, who: Reader, patients: list[str], action: Action, detail: str) -> None:
+    """The patients whose cases a training or an evaluation read, as one
+    access-log entry in the caller's transaction (web and command line alike)."""
+    log_access(
+        session,
+        user=who.user,
+        role=who.role,
+        unit_id=None,
+        patient_ids=patients,
+        action=action,
+        purpose=who.purpose,
+        detail=detail,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +111,7 @@ def evaluate(
     last: date,
     as_of: date,
     version: int | None = None,
+    who: Reader,
     progress: Progress = _quiet,
 ) -> Evaluated:
     """The model (``version``, else the one in force) judged on the cases
@@ -106,7 +139,16 @@ def evaluate(
             "censored": len(examples) - len(known),
         },
     )
-    return Evaluated(result, known, sorted({e.patient_id for e in examples}))
+    patients = sorted({e.patient_id for e in examples})
+    _log(
+        session,
+        who,
+        patients,
+        Action.RISK_EVALUATE,
+        f"Riskmodell version {loaded.version} utvärderad på sjukfall som började "
+        f"{first.isoformat()}–{last.isoformat()}, {len(known)} med känt utfall",
+    )
+    return Evaluated(result, known, patients)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from rehabkoll.accounts import access
 from rehabkoll.accounts.errors import AccessDeniedError
 from rehabkoll.accounts.models import User
+from rehabkoll.audit.cli_reads import Reader
 from rehabkoll.audit.models import Action
-from rehabkoll.audit.service import log_access, log_event
+from rehabkoll.audit.service import log_event
 from rehabkoll.certificates.models import CareProvider
 from rehabkoll.risk import evaluation, model, report_pdf, runs, service
 from rehabkoll.web.deps import AsOf, CurrentUser, SessionDep, Viewer, check_csrf, render
@@ -172,7 +173,13 @@ def _training(
             _only_training(session)
             try:
                 trained = runs.train(
-                    session, as_of=day, seed=seed, provider=provider, since=since, progress=stage
+                    session,
+                    as_of=day,
+                    seed=seed,
+                    provider=provider,
+                    since=since,
+                    who=Reader(_user(session, user_id), "admin", PURPOSE),
+                    progress=stage,
                 )
             except model.TooFewCasesError:
                 raise JobFailedError(
@@ -180,18 +187,6 @@ def _training(
                     f"(minst {model.MIN_CASES} och både korta och långa behövs). "
                     "Välj ett senare datum, ett tidigare startdatum eller hela regionen."
                 ) from None
-            scope = "hela regionen" if provider is None else f"vårdgivare {provider}"
-            log_access(
-                session,
-                user=_user(session, user_id),
-                role="admin",
-                unit_id=None,
-                patient_ids=trained.patient_ids,
-                action=Action.RISK_TRAIN,
-                purpose=PURPOSE,
-                detail=f"Riskmodell version {trained.version} tränad på {scope}, "
-                f"utfall kända {day.isoformat()}, {trained.meta['n']} sjukfall",
-            )
             session.commit()  # the model and its log entry, or neither
         job.version, job.meta = trained.version, trained.meta
 
@@ -254,7 +249,13 @@ def _evaluation(
         with sessions() as session:
             try:
                 done = runs.evaluate(
-                    session, first=first, last=last, as_of=known, version=version, progress=stage
+                    session,
+                    first=first,
+                    last=last,
+                    as_of=known,
+                    version=version,
+                    who=Reader(_user(session, user_id), "admin", PURPOSE),
+                    progress=stage,
                 )
             except service.NoModelError:
                 raise JobFailedError("Modellversionen finns inte (längre).") from None
@@ -266,18 +267,6 @@ def _evaluation(
             plots = {"reliability": _data_url(report_pdf.reliability_png(result))}
             if result["n"]:
                 plots["groups"] = _data_url(report_pdf.groups_png(result))
-            log_access(
-                session,
-                user=_user(session, user_id),
-                role="admin",
-                unit_id=None,
-                patient_ids=done.patient_ids,
-                action=Action.RISK_EVALUATE,
-                purpose=PURPOSE,
-                detail=f"Riskmodell version {result['model_version']} utvärderad på sjukfall "
-                f"som började {first.isoformat()}–{last.isoformat()}, "
-                f"{result['n']} med känt utfall",
-            )
             session.commit()
         job.version, job.result, job.meta = result["model_version"], result, {"plots": plots}
 
